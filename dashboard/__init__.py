@@ -1,0 +1,1 @@
+"""Hub Dashboard: disclosure-controlled figures for regional care hubs."""

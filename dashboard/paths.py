@@ -1,0 +1,39 @@
+"""Where everything lives: one data folder, named by HUBDASH_HOME.
+
+Every command and the app default to it, so nothing needs a path typed on a
+fresh machine, and a test or a second deployment points elsewhere by setting
+one variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def home() -> Path:
+    configured = os.environ.get("HUBDASH_HOME")
+    if configured:
+        return Path(configured).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "hubdash"
+
+
+def warehouse() -> Path:
+    """The published, suppressed figures: the only database the dashboard reads."""
+    return home() / "warehouse.duckdb"
+
+
+def staging() -> Path:
+    """Unsuppressed aggregates kept for the next release. The app never opens it."""
+    return home() / "staging" / "staging.duckdb"
+
+
+def feedback_store() -> Path:
+    return home() / "feedback.duckdb"
+
+
+def users_file() -> Path | None:
+    """The deployment's users file, if one is configured; None means demo accounts."""
+    configured = os.environ.get("HUBDASH_USERS")
+    return Path(configured).expanduser() if configured else None
