@@ -1,0 +1,488 @@
+"""The feedback store: what one feedback keeps, what it never keeps, and that nothing sent is lost."""
+
+import logging
+import os
+import signal
+import string
+import subprocess
+import sys
+import threading
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from feedback import cycles, review
+from feedback.i18n import LANGUAGES, catalogue, t
+from feedback.store import (
+    BACKED_UP_TABLES,
+    MAX_TEXT,
+    SCHEMA_VERSION,
+    TABLE_ORDER,
+    EmptyText,
+    FeedbackError,
+    InvalidChoice,
+    RateLimited,
+    RateLimiter,
+    Store,
+    StoreError,
+    TooLong,
+    migrate,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+MONDAY = date(2026, 1, 5)
+
+
+class Clock:
+    """Today, as the test says it is."""
+
+    def __init__(self, day: date = MONDAY):
+        self.day = day
+
+    def __call__(self) -> date:
+        return self.day
+
+
+class Ticks:
+    """The rate limiter's seconds, as the test says they are."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def store(tmp_path, clock):
+    with Store(tmp_path / "feedback.duckdb", rate_limiter=RateLimiter(limit=1000), today=clock) as s:
+        yield s
+
+
+def send(store, text="The interpreter never came.", token=None, **choices):
+    form = {"about": "medical", "respondent": "survivor", "language": "en", "feeling": 2} | choices
+    return store.submit(text=text, token=token or uuid.uuid4().hex, **form)
+
+
+def file_bytes(path: Path) -> bytes:
+    wal = path.with_name(path.name + ".wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def every_table(store):
+    return {table: store.query(f"SELECT * FROM {table} ORDER BY {TABLE_ORDER[table]}") for table in BACKED_UP_TABLES}
+
+
+# What is stored, and what never is
+
+
+def test_a_feedback_keeps_its_scrubbed_text_its_choices_its_language_and_its_week(store):
+    receipt = send(store, text="Nobody called back. My number is 0912 345 678.", about="housing", language="vi", feeling=1)
+    row = store.query("SELECT * FROM feedback").iloc[0]
+    assert row["id"] == receipt.feedback_id
+    assert row["text"] == "Nobody called back. My number is [phone removed]."
+    assert (row["about"], row["respondent"], row["language"], row["feeling"]) == ("housing", "survivor", "vi", 1)
+    assert row["week"] == receipt.week == "2026-W02"
+    assert row["status"] == "new"
+
+
+def test_nothing_that_could_order_or_link_submissions_is_a_column(store):
+    columns = store.query(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_name IN ('feedback', 'submission_tokens')"
+    )
+    assert set(columns.loc[columns.table_name == "feedback", "column_name"]) == {
+        "id", "week", "language", "about", "feeling", "respondent", "text", "status", "closed_week",
+    }
+    assert set(columns.loc[columns.table_name == "submission_tokens", "column_name"]) == {"token_hash", "feedback_id", "week"}
+    assert not columns["data_type"].str.contains("TIME|DATE").any()
+
+
+def test_ids_are_random_not_a_sequence(store):
+    ids = [send(store).feedback_id for _ in range(5)]
+    assert all(uuid.UUID(i).version == 4 for i in ids)
+
+
+def test_the_token_is_kept_only_as_a_hash(store):
+    send(store, token="form-token-123")
+    assert b"form-token-123" not in file_bytes(store.path)
+    assert len(store.query("SELECT * FROM submission_tokens")) == 1
+
+
+def test_hostile_text_is_stored_exactly_as_written(store):
+    hostile = "=HYPERLINK(\"x\") <script>alert('hi')</script> Robert'); DROP TABLE feedback;-- \"quoted\" \\ \t+1 @SUM(A1)"
+    send(store, text=hostile)
+    assert store.query("SELECT text FROM feedback").text.tolist() == [hostile]
+
+
+def test_nothing_about_a_submission_is_logged(store, caplog):
+    caplog.set_level(logging.DEBUG)
+    send(store, text="a very particular sentence", token="token-xyz")
+    assert "particular" not in caplog.text and "token-xyz" not in caplog.text
+
+
+# Refusals the person can act on
+
+
+def test_a_double_click_stores_one_feedback_and_returns_the_same_receipt(store):
+    first = send(store, token="same-form")
+    again = send(store, token="same-form", text="a second click, maybe edited")
+    assert again == first
+    assert len(store.query("SELECT * FROM feedback")) == 1
+
+
+def test_text_up_to_the_limit_is_taken_and_longer_text_refused_with_a_message(store):
+    send(store, text="a" * MAX_TEXT)
+    with pytest.raises(TooLong) as refused:
+        send(store, text="a" * (MAX_TEXT + 1))
+    assert t("en", refused.value.key, **refused.value.fmt) == "Your feedback is too long. Please keep it under 5000 characters."
+    assert len(store.query("SELECT * FROM feedback")) == 1
+
+
+def test_blank_text_is_refused(store):
+    with pytest.raises(EmptyText):
+        send(store, text="  \n ")
+
+
+@pytest.mark.parametrize(
+    "choice",
+    [{"about": "Medical"}, {"about": "../etc"}, {"respondent": "police"}, {"language": "fr"}, {"feeling": 6}, {"feeling": 0}],
+)
+def test_a_choice_the_form_does_not_offer_is_refused(store, choice):
+    with pytest.raises(InvalidChoice):
+        send(store, **choice)
+    assert store.query("SELECT * FROM feedback").empty
+
+
+@pytest.mark.parametrize("about", ["general", "medical", "north-valley"])
+def test_feedback_can_be_about_the_network_a_service_line_or_a_hub(store, about):
+    send(store, about=about)
+    assert store.query("SELECT about FROM feedback").about.tolist() == [about]
+
+
+def test_at_most_30_feedbacks_a_minute_are_taken_from_everyone_together(tmp_path):
+    ticks = Ticks()
+    with Store(tmp_path / "f.duckdb", rate_limiter=RateLimiter(clock=ticks)) as store:
+        for _ in range(30):
+            send(store)
+        ticks.now = 20.0
+        with pytest.raises(RateLimited) as refused:
+            send(store)
+        assert refused.value.retry_after == 40
+        assert "40 seconds" in t("en", refused.value.key, **refused.value.fmt)
+        ticks.now = 60.0
+        send(store)
+        assert len(store.query("SELECT * FROM feedback")) == 31
+
+
+def test_the_limit_holds_when_forty_people_send_at_the_same_moment(tmp_path):
+    start = threading.Barrier(40)
+    outcomes = []
+
+    def person():
+        start.wait()
+        try:
+            send(store)
+            outcomes.append("stored")
+        except RateLimited:
+            outcomes.append("slowed")
+
+    with Store(tmp_path / "f.duckdb", rate_limiter=RateLimiter(clock=Ticks())) as store:
+        threads = [threading.Thread(target=person) for _ in range(40)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == ["slowed"] * 10 + ["stored"] * 30
+        assert len(store.query("SELECT * FROM feedback")) == 30
+
+
+def test_a_resent_form_is_answered_even_while_new_feedback_is_slowed(tmp_path):
+    with Store(tmp_path / "f.duckdb", rate_limiter=RateLimiter(limit=1, clock=Ticks())) as store:
+        first = send(store, token="the-form")
+        with pytest.raises(RateLimited):
+            send(store)
+        assert send(store, token="the-form") == first
+
+
+def test_a_token_is_forgotten_after_the_following_week(store, clock):
+    send(store, token="old-form")
+    clock.day += timedelta(weeks=1)
+    send(store, token="old-form")
+    assert len(store.query("SELECT * FROM feedback")) == 1
+    clock.day += timedelta(weeks=1)
+    store.maintain()
+    assert store.query("SELECT * FROM submission_tokens").empty
+
+
+# Many at once, and crashes
+
+
+def test_fifty_people_submitting_at_the_same_moment_each_store_exactly_once(store):
+    start = threading.Barrier(50)
+    receipts, errors = [], []
+
+    def person(i):
+        start.wait()
+        try:
+            receipts.append(send(store, text=f"feedback number {i}", token=f"form-{i}"))
+        except Exception as error:  # noqa: BLE001 - the assertion below reports it
+            errors.append(error)
+
+    threads = [threading.Thread(target=person, args=(i,)) for i in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    stored = store.query("SELECT id, text FROM feedback")
+    assert sorted(stored.text) == sorted(f"feedback number {i}" for i in range(50))
+    assert set(stored.id) == {r.feedback_id for r in receipts}
+
+
+def test_the_same_form_sent_from_ten_threads_at_once_is_stored_once(store):
+    start = threading.Barrier(10)
+    receipts = []
+
+    def click():
+        start.wait()
+        receipts.append(send(store, token="one-form"))
+
+    threads = [threading.Thread(target=click) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(receipts)) == 1
+    assert len(store.query("SELECT * FROM feedback")) == 1
+
+
+BURST = """
+import sys
+from feedback.store import RateLimiter, Store
+store = Store(sys.argv[1], rate_limiter=RateLimiter(limit=10**9))
+for i in range(10**6):
+    receipt = store.submit(text=f"burst {i}", about="general", respondent="not_said", language="en", token=f"t{i}")
+    print(receipt.feedback_id, flush=True)
+"""
+
+
+def test_a_process_killed_mid_burst_loses_nothing_committed_and_the_store_opens(tmp_path):
+    path = tmp_path / "feedback.duckdb"
+    burst = subprocess.Popen(
+        [sys.executable, "-c", BURST, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    committed = [burst.stdout.readline().strip() for _ in range(40)]
+    os.kill(burst.pid, signal.SIGKILL)
+    burst.wait()
+    committed += burst.stdout.read().split()
+    burst.stdout.close()
+
+    with Store(path) as reopened:
+        stored = reopened.query("SELECT id FROM feedback").id.tolist()
+        assert set(committed) <= set(stored)
+        assert len(stored) == len(set(stored)) <= len(committed) + 1
+        send(reopened)
+
+
+# Schema versions
+
+
+def test_a_version_1_store_with_feedback_in_it_is_upgraded_without_losing_any(tmp_path):
+    path = tmp_path / "feedback.duckdb"
+    with duckdb.connect(str(path)) as old:
+        migrate(old, upto=1)
+        old.executemany(
+            "INSERT INTO feedback (id, week, language, about, feeling, respondent, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                ["a", "2025-W50", "es", "legal", 4, "survivor", "Gracias"],
+                ["b", "2025-W51", "en", "general", None, "staff", "Long waits"],
+            ],
+        )
+        old.execute("INSERT INTO submission_tokens VALUES ('hash', 'b', '2025-W51')")
+        before = old.execute("SELECT * FROM feedback ORDER BY id").df()
+
+    with Store(path) as upgraded:
+        versions = upgraded.query("SELECT version FROM schema_version ORDER BY version").version.tolist()
+        assert versions == list(range(1, SCHEMA_VERSION + 1))
+        after = upgraded.query("SELECT * FROM feedback ORDER BY id")
+        pd.testing.assert_frame_equal(after[before.columns], before)
+        assert after.closed_week.isna().all()
+        theme = review.add_theme(upgraded, "Waiting")
+        review.assign_themes(upgraded, "b", [theme])
+        assert review.queue(upgraded, theme=theme).id.tolist() == ["b"]
+
+
+def test_a_store_from_a_newer_version_of_the_app_is_refused(tmp_path):
+    path = tmp_path / "feedback.duckdb"
+    Store(path).close()
+    with duckdb.connect(str(path)) as con:
+        con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION + 1])
+    with pytest.raises(StoreError, match="newer"):
+        Store(path)
+
+
+# Retention and the order of rows in the file
+
+
+def close_one(store, text):
+    feedback_id = send(store, text=text).feedback_id
+    theme = review.add_theme(store, f"Theme {uuid.uuid4().hex[:6]}")
+    review.assign_themes(store, feedback_id, [theme])
+    review.set_status(store, feedback_id, "closed")
+    return feedback_id
+
+
+def test_closed_feedback_text_is_erased_from_the_file_after_the_retention_period(store, clock):
+    secret = "".join(string.ascii_letters[b % 52] for b in uuid.uuid4().bytes * 4)
+    feedback_id = close_one(store, secret)
+    review.add_note(store, feedback_id, f"note quoting {secret}")
+    send(store, text="still open")
+    assert secret.encode() in file_bytes(store.path)
+
+    clock.day = MONDAY + timedelta(days=179)
+    assert store.maintain() == 0
+    assert secret.encode() in file_bytes(store.path)
+
+    clock.day = MONDAY + timedelta(days=180)
+    assert store.maintain() == 1
+    assert secret.encode() not in file_bytes(store.path)
+    row = store.query("SELECT * FROM feedback WHERE id = ?", [feedback_id]).iloc[0]
+    assert row["text"] is None and row["status"] == "closed"
+    assert review.themes(store).feedback.tolist() == [1]
+    assert review.notes(store, feedback_id).empty
+    assert store.query("SELECT text FROM feedback WHERE text IS NOT NULL").text.tolist() == ["still open"]
+
+
+def test_the_retention_period_can_be_set(store, clock):
+    close_one(store, "short-lived")
+    clock.day = MONDAY + timedelta(weeks=4)
+    assert store.maintain(retention_days=28) == 1
+
+
+def test_feedback_not_closed_is_never_erased(store, clock):
+    send(store, text="kept while open")
+    clock.day = MONDAY + timedelta(days=2000)
+    assert store.maintain() == 0
+    assert store.query("SELECT text FROM feedback").text.tolist() == ["kept while open"]
+
+
+def test_after_maintenance_the_file_holds_feedback_by_week_then_random_id(store, clock):
+    for week in range(3):
+        clock.day = MONDAY + timedelta(weeks=week)
+        for _ in range(8):
+            send(store)
+    physical = lambda: list(store.query("SELECT week, id FROM feedback").itertuples(index=False))  # noqa: E731
+    assert physical() != sorted(physical())
+    store.maintain()
+    assert physical() == sorted(physical())
+
+
+# Backup
+
+
+def fill(store):
+    ids = [send(store, text=f"feedback {i}", feeling=None if i % 2 else i % 5 + 1).feedback_id for i in range(6)]
+    waits = review.add_theme(store, "Waiting times")
+    interpreters = review.add_theme(store, "Interpreters")
+    review.assign_themes(store, ids[0], [waits, interpreters])
+    review.assign_themes(store, ids[1], [waits])
+    review.add_note(store, ids[0], "asked the hub")
+    review.set_status(store, ids[2], "reviewed")
+    review.set_status(store, ids[2], "closed")
+    cycles.open_cycle(
+        store, title="Shorter waits", owner="Advisory group", theme_ids=[waits],
+        start=MONDAY, target=MONDAY + timedelta(days=90), measure={"metric": "waited_over_30_days_share", "geo_level": "network"},
+    )
+
+
+def test_a_backup_restores_every_table_exactly(tmp_path, store):
+    fill(store)
+    backup = tmp_path / "backup.duckdb"
+    store.export_store(backup)
+    with Store(tmp_path / "elsewhere.duckdb") as restored:
+        restored.import_store(backup)
+        original, copy = every_table(store), every_table(restored)
+        for table in BACKED_UP_TABLES:
+            pd.testing.assert_frame_equal(copy[table], original[table], obj=table)
+        assert not original["feedback"].empty and not original["cycles"].empty
+
+
+def test_restoring_a_backup_undoes_later_changes(tmp_path, store):
+    fill(store)
+    backup = tmp_path / "backup.duckdb"
+    store.export_store(backup)
+    before = every_table(store)
+    send(store)
+    review.add_theme(store, "Added after the backup")
+    store.import_store(backup)
+    for table in BACKED_UP_TABLES:
+        pd.testing.assert_frame_equal(every_table(store)[table], before[table], obj=table)
+
+
+def test_a_backup_holds_no_submission_tokens(tmp_path, store):
+    send(store, token="a-form")
+    backup = tmp_path / "backup.duckdb"
+    store.export_store(backup)
+    with duckdb.connect(str(backup), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM submission_tokens").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM feedback").fetchone() == (1,)
+
+
+def test_a_file_that_is_not_a_backup_is_refused_and_the_store_kept(tmp_path, store):
+    send(store)
+    other = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(other)) as con:
+        con.execute("CREATE TABLE cells (x INTEGER)")
+    with pytest.raises(StoreError):
+        store.import_store(other)
+    assert len(store.query("SELECT * FROM feedback")) == 1
+
+
+# The words of the form
+
+
+def test_every_language_has_exactly_the_english_keys_with_the_same_placeholders():
+    english = catalogue("en")
+    for lang in LANGUAGES:
+        strings = catalogue(lang)
+        assert set(strings) == set(english), lang
+        for key, text in strings.items():
+            assert _fields(text) == _fields(english[key]), (lang, key)
+            assert text.strip(), (lang, key)
+
+
+def _fields(text):
+    return sorted(field for _, field, _, _ in string.Formatter().parse(text) if field)
+
+
+@pytest.mark.parametrize("error", [EmptyText(), TooLong(max=MAX_TEXT), InvalidChoice(), RateLimited(retry_after=5), FeedbackError()])
+def test_every_refusal_has_a_message_in_every_language(error):
+    for lang in LANGUAGES:
+        assert t(lang, error.key, **error.fmt)
+
+
+def test_strings_come_in_the_language_asked_with_english_as_fallback():
+    assert t("es", "exit.button") == "Salir de esta página"
+    assert t("en", "exit.hint") == "or press Shift 3 times"
+    assert t("xx", "exit.button") == "Exit this page"
+    with pytest.raises(KeyError):
+        t("en", "no.such.key")
+
+
+def test_by_default_the_store_lives_in_the_data_folder_apart_from_the_warehouse(home):
+    with Store() as store:
+        send(store)
+    assert (home / "feedback.duckdb").exists()
+    assert not (home / "warehouse.duckdb").exists()
