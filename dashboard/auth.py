@@ -1,0 +1,496 @@
+"""Signing in: who is viewing, on every run, and for how long.
+
+streamlit-authenticator 0.4.2 draws the sign-in form and keeps its session-state
+keys. Three of its behaviours do not fit, so `_authenticator` replaces them on the
+one instance it builds (the library has no hooks for them):
+
+- Its password check. Ours asks the throttle first, so a guess during a wait is
+  refused without being checked, even if it is right. The throttle counts the
+  username as typed, known or not, so neither its waits nor its messages say
+  whether a username exists; an unknown username costs a bcrypt check too.
+- Its cookie. It trusts any cookie signed with the key until the cookie's
+  exp_date, and its sign-out only deletes the cookie from that browser, so a
+  copied cookie keeps working. Our cookie is the library's JWT (username,
+  exp_date) plus `sid`, the random id of a row in the session registry
+  (sign-in.sqlite in the data folder). A cookie restores a session only while
+  its row exists, for the same user and the same accounts (demo or the users
+  file), with activity within the idle timeout and less than 12 hours after
+  sign-in. Sign-out, `hubdash users remove` and expiry delete the row: the cookie
+  then restores nobody, wherever it was copied to. The registry is an allow-list
+  rather than a list of revoked (username, exp_date) pairs, so a session that
+  cannot be found, for whatever reason, is refused rather than let in.
+- Restoring from the cookie. `current_viewer` does it before the app builds its
+  navigation, so a reload on a deep link stays on that page; the library never
+  restores a session by itself.
+
+The session id is a claim in the signed token, so it cannot be swapped without
+the key. The key is HUBDASH_COOKIE_KEY, or else a random key kept in the data
+folder (cookie.key, 0600), so that sessions survive a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import secrets
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import jwt
+
+from . import paths, users
+from .users import User
+
+COOKIE_NAME = "hubdash_session"
+LIFETIME = 12 * 3600.0
+"""Seconds after sign-in when a session ends, however active."""
+DEFAULT_IDLE_MINUTES = 30
+MIN_KEY_LENGTH = 32
+
+_SESSION = "hubdash_auth_session"
+_REFUSAL = "hubdash_auth_refusal"
+_COOKIE_TO_SET = "hubdash_auth_cookie_to_set"
+_COOKIE_TO_FORGET = "hubdash_auth_cookie_to_forget"
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    username: str | None
+    """None for a visitor."""
+    roles: frozenset[str] = frozenset()
+    hubs: tuple[str, ...] | None = None
+    """The hubs whose detail this viewer sees; None means every hub."""
+
+    @property
+    def signed_in(self) -> bool:
+        return self.username is not None
+
+
+VISITOR = Viewer(None)
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    username: str
+
+
+# Configuration
+
+
+def idle_timeout() -> float:
+    """Seconds without activity after which a session ends: HUBDASH_SESSION_MINUTES, default 30."""
+    text = os.environ.get("HUBDASH_SESSION_MINUTES", "").strip() or str(DEFAULT_IDLE_MINUTES)
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"HUBDASH_SESSION_MINUTES must be a whole number of minutes, 1 or more, not {text!r}")
+    return int(text) * 60.0
+
+
+def cookie_key() -> str:
+    """HUBDASH_COOKIE_KEY, or the random key kept in the data folder (made on first use)."""
+    configured = os.environ.get("HUBDASH_COOKIE_KEY")
+    if configured:
+        if len(configured) < MIN_KEY_LENGTH:
+            raise ValueError(f"HUBDASH_COOKIE_KEY must have at least {MIN_KEY_LENGTH} characters")
+        return configured
+    path = paths.home() / "cookie.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent)  # 0600
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(48))
+        try:
+            os.link(temporary, path)  # never replaces a key another thread made first
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    return path.read_text().strip()
+
+
+def _store() -> Path:
+    return paths.home() / "sign-in.sqlite"
+
+
+@contextmanager
+def _transaction(path: Path) -> Iterator[sqlite3.Connection]:
+    """One SQLite transaction holding the write lock from the start: safe across threads and processes."""
+    db = sqlite3.connect(path, timeout=10)
+    try:
+        with db:
+            db.execute("BEGIN IMMEDIATE")
+            yield db
+    finally:
+        db.close()
+
+
+def _create_table(path: Path, schema: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # private before SQLite writes to it
+    with _transaction(path) as db:
+        db.execute(schema)
+
+
+# Sessions
+
+
+class SessionRegistry:
+    """The sessions that may still be resumed, a row each; a session ends when its row goes."""
+
+    def __init__(self, path: Path, idle: float, clock: Callable[[], float] = time.time):
+        self._path = path
+        self._idle = idle
+        self._clock = clock
+        _create_table(
+            path,
+            "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, username TEXT NOT NULL,"
+            " source TEXT NOT NULL, started REAL NOT NULL, last_seen REAL NOT NULL)",
+        )
+
+    def start(self, username: str, source: str) -> str:
+        session_id = secrets.token_urlsafe(32)
+        now = self._clock()
+        with _transaction(self._path) as db:
+            db.execute("DELETE FROM sessions WHERE last_seen < ? OR started < ?", (now - self._idle, now - LIFETIME))
+            db.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?)", (session_id, username, source, now, now))
+        return session_id
+
+    def resume(self, session_id: str, username: str, source: str) -> bool:
+        """Whether the session is still good, which counts as activity; a session that is not ends."""
+        now = self._clock()
+        with _transaction(self._path) as db:
+            resumed = db.execute(
+                "UPDATE sessions SET last_seen = ? WHERE id = ? AND username = ? AND source = ?"
+                " AND last_seen >= ? AND started >= ?",
+                (now, session_id, username, source, now - self._idle, now - LIFETIME),
+            ).rowcount
+            if not resumed:
+                db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        return bool(resumed)
+
+    def end(self, session_id: str) -> None:
+        with _transaction(self._path) as db:
+            db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    def end_all(self, username: str) -> int:
+        """End every session of this user; how many there were."""
+        with _transaction(self._path) as db:
+            return db.execute("DELETE FROM sessions WHERE username = ?", (username,)).rowcount
+
+
+def session_registry() -> SessionRegistry:
+    return SessionRegistry(_store(), idle_timeout())
+
+
+def start_session(username: str) -> Session:
+    return Session(session_registry().start(username, users.accounts_source()), username)
+
+
+def restore(session: Session | None, hubs: Sequence[str]) -> Viewer:
+    """Who a session stands for, if it is still good and its user still exists."""
+    if session is None:
+        return VISITOR
+    user = _accounts(hubs).get(session.username)
+    registry = session_registry()
+    if user is None:
+        registry.end(session.id)
+        return VISITOR
+    if not registry.resume(session.id, session.username, users.accounts_source()):
+        return VISITOR
+    return Viewer(user.username, user.roles, user.hubs)
+
+
+def _accounts(hubs: Sequence[str]) -> dict[str, User]:
+    try:
+        return users.accounts(hubs)
+    except users.UsersFileError as error:
+        _log.error("nobody can sign in until the users file is fixed: %s", error)
+        return {}
+
+
+# The cookie
+
+
+def issue_token(session: Session, key: str, expires: float) -> str:
+    return jwt.encode({"username": session.username, "exp_date": expires, "sid": session.id}, key, algorithm="HS256")
+
+
+def read_token(token: str | None, key: str, now: float) -> Session | None:
+    """The session a cookie names, if it is signed with the key and not past its date."""
+    if not token:
+        return None
+    try:
+        claims = jwt.decode(token, key, algorithms=["HS256"])
+    except jwt.InvalidTokenError:
+        return None
+    session_id, username, expires = claims.get("sid"), claims.get("username"), claims.get("exp_date")
+    if not (isinstance(session_id, str) and isinstance(username, str) and isinstance(expires, (int, float))):
+        return None
+    return Session(session_id, username) if expires > now else None
+
+
+# The throttle
+
+
+@dataclass(frozen=True)
+class Rule:
+    """After `free` failures, an attempt waits `first_wait` seconds, doubling with each
+    further failure up to `lockout`. Failures are forgotten `memory` seconds after the last attempt."""
+
+    name: str
+    per_username: bool
+    free: int
+    first_wait: float
+    lockout: float
+    memory: float
+
+    def wait_after(self, failures: int) -> float:
+        if failures < self.free:
+            return 0.0
+        return min(self.first_wait * 2 ** min(failures - self.free, 32), self.lockout)
+
+
+PER_USERNAME = Rule("username", per_username=True, free=3, first_wait=2.0, lockout=15 * 60.0, memory=24 * 3600.0)
+ALL_USERNAMES = Rule("all usernames", per_username=False, free=30, first_wait=1.0, lockout=30.0, memory=15 * 60.0)
+"""Against trying a few passwords on many usernames. Its short lock-out bounds what a
+flood can do to everybody else: they wait at most 30 seconds."""
+
+
+class Throttle:
+    """Slows guessing down, on the server, for each username typed and for all of them together."""
+
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time, rules: tuple[Rule, ...] = (PER_USERNAME, ALL_USERNAMES)):
+        self._path = path
+        self._clock = clock
+        self._rules = rules
+        _create_table(
+            path,
+            "CREATE TABLE IF NOT EXISTS failed_sign_ins (rule TEXT NOT NULL, subject TEXT NOT NULL,"
+            " failures INTEGER NOT NULL, last_attempt REAL NOT NULL, PRIMARY KEY (rule, subject))",
+        )
+
+    def admit(self, username: str) -> float:
+        """0 if an attempt for this username may be checked now, else the seconds it must wait.
+
+        An admitted attempt counts as failed until `succeeded` says otherwise, so
+        attempts sent together cannot all get in before the first is counted.
+        """
+        now = self._clock()
+        with _transaction(self._path) as db:
+            wait = self._wait(db, username, now)
+            if wait > 0:
+                return wait
+            for rule in self._rules:
+                db.execute(
+                    "INSERT INTO failed_sign_ins VALUES (?, ?, 1, ?) ON CONFLICT (rule, subject)"
+                    " DO UPDATE SET failures = failures + 1, last_attempt = excluded.last_attempt",
+                    (rule.name, self._subject(rule, username), now),
+                )
+        return 0.0
+
+    def wait(self, username: str) -> float:
+        with _transaction(self._path) as db:
+            return self._wait(db, username, self._clock())
+
+    def succeeded(self, username: str) -> None:
+        """Clear the username's failures and take back the count its attempt added to the others."""
+        with _transaction(self._path) as db:
+            for rule in self._rules:
+                subject = self._subject(rule, username)
+                if rule.per_username:
+                    db.execute("DELETE FROM failed_sign_ins WHERE rule = ? AND subject = ?", (rule.name, subject))
+                else:
+                    db.execute(
+                        "UPDATE failed_sign_ins SET failures = failures - 1 WHERE rule = ? AND subject = ? AND failures > 0",
+                        (rule.name, subject),
+                    )
+
+    def _wait(self, db: sqlite3.Connection, username: str, now: float) -> float:
+        wait = 0.0
+        for rule in self._rules:
+            db.execute("DELETE FROM failed_sign_ins WHERE rule = ? AND last_attempt < ?", (rule.name, now - rule.memory))
+            row = db.execute(
+                "SELECT failures, last_attempt FROM failed_sign_ins WHERE rule = ? AND subject = ?",
+                (rule.name, self._subject(rule, username)),
+            ).fetchone()
+            if row:
+                wait = max(wait, row[1] + rule.wait_after(row[0]) - now)
+        return wait
+
+    @staticmethod
+    def _subject(rule: Rule, username: str) -> str:
+        # Cut short so that huge usernames cannot fill the disk; no real one is that long.
+        return username[:256] if rule.per_username else ""
+
+
+@dataclass(frozen=True)
+class SignIn:
+    user: User | None
+    """Who signed in; None if refused."""
+    wait: float
+    """Seconds before the next attempt with this username will be checked."""
+
+
+def check_sign_in(username: str, password: str, accounts: dict[str, User], throttle: Throttle) -> SignIn:
+    wait = throttle.admit(username)
+    if wait > 0:
+        return SignIn(None, wait)
+    user = accounts.get(username)
+    if users.verify_password(password, user.password_hash if user else None):
+        throttle.succeeded(username)
+        return SignIn(user, 0.0)
+    return SignIn(None, throttle.wait(username))
+
+
+def refusal_message(wait: float) -> str:
+    """The same words whether or not the username exists."""
+    if wait <= 0:
+        return "The username or password is incorrect."
+    seconds = math.ceil(wait)
+    if seconds >= 120:
+        later = f"{math.ceil(seconds / 60)} minutes"
+    else:
+        later = "1 second" if seconds == 1 else f"{seconds} seconds"
+    return f"The username or password is incorrect, or there were too many attempts. Try again in {later}."
+
+
+# Streamlit
+
+
+def current_viewer(hubs: Sequence[str]) -> Viewer:
+    """Who is viewing, from this tab's session or the browser's cookie. Call it first on every
+    run, before building the navigation; it draws nothing. `hubs`: the warehouse's hubs."""
+    import streamlit as st
+
+    held = st.session_state.get(_SESSION)
+    session = held or read_token(st.context.cookies.get(COOKIE_NAME), cookie_key(), time.time())
+    viewer = restore(session, hubs)
+    if viewer.signed_in:
+        st.session_state[_SESSION] = session
+    elif held:
+        st.session_state.clear()  # expired or revoked: nothing of it stays in the tab
+    return viewer
+
+
+def sign_in_form(hubs: Sequence[str]) -> Viewer:
+    """streamlit-authenticator's form, and why an attempt failed. Returns the Viewer once signed in.
+
+    After a successful sign-in the navigation built earlier in this run is still
+    the visitor's: rerun (st.rerun or st.switch_page) to rebuild it.
+    """
+    import streamlit as st
+
+    viewer = current_viewer(hubs)
+    if viewer.signed_in:
+        return viewer
+    accounts = _accounts(hubs)
+    if not accounts:
+        st.warning("Sign-in is not available: no accounts are set up, or the users file cannot be read. "
+                   "An administrator can check with `hubdash users list`.")
+        return VISITOR
+    fields = {"Form name": "Sign in", "Username": "Username", "Password": "Password", "Login": "Sign in"}
+    _authenticator(accounts).login(fields=fields, key="hubdash-sign-in")
+    if paths.users_file() is None:
+        st.caption(_demo_accounts_note(accounts))
+    wait = st.session_state.pop(_REFUSAL, None)
+    if wait is not None:
+        st.error(refusal_message(wait))
+    return restore(st.session_state.get(_SESSION), hubs)
+
+
+def sign_out_button() -> None:
+    """The sidebar's "Signed in as ..." and Sign out. Call it on every run, signed in or not:
+    it also hands the session cookie to the browser, or takes it back after a sign-out."""
+    import streamlit as st
+
+    with st.sidebar:
+        _sync_cookie()
+        session = st.session_state.get(_SESSION)
+        if session:
+            st.caption(f"Signed in as **{session.username}**")
+            st.button("Sign out", key="hubdash-sign-out", icon=":material/logout:", on_click=_sign_out, args=(session,))
+
+
+def _sign_out(session: Session) -> None:
+    import streamlit as st
+
+    session_registry().end(session.id)
+    st.session_state.clear()
+    st.session_state[_COOKIE_TO_FORGET] = True
+
+
+def _sync_cookie() -> None:
+    """Set or delete the cookie through the browser, the only place that can.
+
+    The cookie to set is drawn again on every run until the browser shows it has
+    it, as a rerun can remove the component before it ran. A deletion is drawn
+    once: the server has ended that session already, so the cookie is useless.
+    """
+    import extra_streamlit_components as stx
+    import streamlit as st
+
+    to_set = st.session_state.get(_COOKIE_TO_SET)
+    forget = st.session_state.pop(_COOKIE_TO_FORGET, False)
+    if not (to_set or forget):
+        return
+    browser = stx.CookieManager(key="hubdash-cookies")
+    if to_set:
+        token, expires = to_set
+        if browser.get(COOKIE_NAME) == token:
+            del st.session_state[_COOKIE_TO_SET]
+        else:
+            browser.set(COOKIE_NAME, token, key="hubdash-set-cookie", expires_at=datetime.fromtimestamp(expires, timezone.utc), same_site="strict")
+    if forget:
+        try:
+            browser.delete(COOKIE_NAME, key="hubdash-forget-cookie")
+        except KeyError:  # stx also drops it from its copy of the browser's cookies, which may not have arrived
+            pass
+
+
+def _authenticator(accounts: dict[str, User]):
+    """streamlit-authenticator, given a copy of the accounts, with our password check and session cookie."""
+    import streamlit as st
+    import streamlit_authenticator as stauth
+
+    credentials = {"usernames": {name: {"password": user.password_hash, "roles": sorted(user.roles)} for name, user in accounts.items()}}
+    authenticator = stauth.Authenticate(
+        credentials, COOKIE_NAME, cookie_key(), LIFETIME / 86400, auto_hash=False,
+        login_sleep_time=0,  # its fixed pause on every signed-out run; the throttle does this job
+    )
+    throttle = Throttle(_store())
+
+    def check_credentials(username: str, password: str) -> bool:
+        attempt = check_sign_in(username, password, accounts, throttle)
+        st.session_state[_REFUSAL] = None if attempt.user else attempt.wait
+        return attempt.user is not None
+
+    def set_cookie() -> None:
+        session = start_session(st.session_state["username"])
+        expires = time.time() + LIFETIME
+        st.session_state[_SESSION] = session
+        st.session_state[_COOKIE_TO_SET] = (issue_token(session, cookie_key(), expires), expires)
+
+    authenticator.authentication_controller.authentication_model.check_credentials = check_credentials
+    cookie = authenticator.cookie_controller.cookie_model
+    cookie.get_cookie = lambda: None
+    cookie.set_cookie = set_cookie
+    return authenticator
+
+
+def _demo_accounts_note(accounts: dict[str, User]) -> str:
+    def scope(user: User) -> str:
+        if user.hubs is None:
+            return ", ".join(sorted(user.roles))
+        return f"{', '.join(sorted(user.roles))}, hub {', '.join(user.hubs) or 'none'} only"
+
+    listed = "; ".join(f"{name} / {password} ({scope(accounts[name])})" for name, password in users.DEMO_PASSWORDS.items())
+    return f"Demo accounts, until HUBDASH_USERS names a users file: {listed}."

@@ -1,0 +1,333 @@
+"""Signing in: the throttle, sessions that end, the cookie that cannot outlive them, and the form."""
+
+from __future__ import annotations
+
+import stat
+import time
+
+import bcrypt
+import jwt
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import auth, users
+from dashboard.auth import PER_USERNAME, Session, SessionRegistry, Throttle, check_sign_in, refusal_message
+from dashboard.users import User
+
+PASSWORD = "harbour lantern quilt 7"
+ALICE = User("alice", bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode(), frozenset({"leadership"}), ("north",))
+ACCOUNTS = {"alice": ALICE}
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def throttle(home, clock):
+    return Throttle(home / "sign-in.sqlite", clock)
+
+
+@pytest.fixture
+def users_file(home, tmp_path, monkeypatch):
+    path = tmp_path / "users.yaml"
+    monkeypatch.setenv("HUBDASH_USERS", str(path))
+    users.add_user(path, ALICE)
+    return path
+
+
+def fail(throttle: Throttle, username: str = "alice") -> float:
+    """One wrong guess, admitted; the wait it leaves."""
+    assert throttle.admit(username) == 0
+    return throttle.wait(username)
+
+
+# The throttle
+
+
+def test_after_three_failures_each_attempt_waits_twice_as_long_up_to_the_lock_out(throttle, clock):
+    waits = []
+    for _ in range(14):
+        waits.append(fail(throttle))
+        clock.advance(waits[-1])
+    assert waits == [0, 0, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900]
+
+
+def test_an_attempt_during_a_wait_is_refused_without_being_counted(throttle, clock):
+    for _ in range(3):
+        fail(throttle)
+    assert throttle.admit("alice") == 2
+    clock.advance(1.5)
+    assert throttle.admit("alice") == pytest.approx(0.5)
+    clock.advance(0.5)
+    assert fail(throttle) == 4
+
+
+def test_the_right_password_during_a_lock_out_is_still_refused(throttle, clock):
+    for _ in range(4):
+        clock.advance(fail(throttle))
+    assert fail(throttle) == 8
+    refused = check_sign_in("alice", PASSWORD, ACCOUNTS, throttle)
+    assert refused.user is None and refused.wait == 8
+    clock.advance(8)
+    assert check_sign_in("alice", PASSWORD, ACCOUNTS, throttle).user == ALICE
+
+
+def test_a_successful_sign_in_clears_the_usernames_failures(throttle):
+    fail(throttle)
+    fail(throttle)
+    assert check_sign_in("alice", PASSWORD, ACCOUNTS, throttle).user == ALICE
+    assert [fail(throttle) for _ in range(3)] == [0, 0, 2]
+
+
+def test_attempts_sent_together_cannot_all_get_in_before_the_first_is_counted(throttle):
+    fail(throttle)
+    fail(throttle)
+    assert throttle.admit("alice") == 0
+    assert throttle.admit("alice") == 2
+
+
+def test_an_unknown_username_is_slowed_down_and_answered_exactly_like_a_known_one(throttle):
+    known = [check_sign_in("alice", "a wrong guess", ACCOUNTS, throttle) for _ in range(4)]
+    unknown = [check_sign_in("mallory", "a wrong guess", ACCOUNTS, throttle) for _ in range(4)]
+    assert [refusal_message(a.wait) for a in known] == [refusal_message(a.wait) for a in unknown]
+    assert "Try again in 2 seconds" in refusal_message(known[2].wait)
+
+
+def test_failures_on_many_usernames_slow_down_everyone(throttle, clock):
+    for n in range(30):
+        fail(throttle, f"guess{n}")
+    assert throttle.admit("alice") == 1
+    clock.advance(1)
+    assert throttle.admit("alice") == 0
+    assert throttle.admit("bob") == 2
+
+
+def test_failures_are_forgotten_a_day_after_the_last_attempt(throttle, clock):
+    for _ in range(4):
+        clock.advance(fail(throttle))
+    assert throttle.wait("alice") == 0 and fail(throttle) == 8
+    clock.advance(PER_USERNAME.memory + 1)
+    assert fail(throttle) == 0
+
+
+def test_the_throttle_holds_across_a_restart(throttle, home, clock):
+    for _ in range(3):
+        fail(throttle)
+    assert Throttle(home / "sign-in.sqlite", clock).admit("alice") == 2
+
+
+# Sessions
+
+
+@pytest.fixture
+def registry(home, clock):
+    return SessionRegistry(home / "sign-in.sqlite", idle=30 * 60, clock=clock)
+
+
+def test_a_session_ends_after_thirty_minutes_without_activity(registry, clock):
+    session_id = registry.start("alice", "demo")
+    clock.advance(29 * 60)
+    assert registry.resume(session_id, "alice", "demo")
+    clock.advance(29 * 60)
+    assert registry.resume(session_id, "alice", "demo")
+    clock.advance(31 * 60)
+    assert not registry.resume(session_id, "alice", "demo")
+    clock.advance(-31 * 60)
+    assert not registry.resume(session_id, "alice", "demo")
+
+
+def test_a_session_ends_twelve_hours_after_sign_in_however_active(registry, clock):
+    session_id = registry.start("alice", "demo")
+    for _ in range(12 * 4):
+        clock.advance(15 * 60)
+        assert registry.resume(session_id, "alice", "demo")
+    clock.advance(1)
+    assert not registry.resume(session_id, "alice", "demo")
+
+
+def test_an_ended_session_stays_ended_after_a_restart(registry, home, clock):
+    ended, kept = registry.start("alice", "demo"), registry.start("alice", "demo")
+    registry.end(ended)
+    restarted = SessionRegistry(home / "sign-in.sqlite", idle=30 * 60, clock=clock)
+    assert not restarted.resume(ended, "alice", "demo")
+    assert restarted.resume(kept, "alice", "demo")
+
+
+def test_a_session_resumes_only_for_its_own_user_and_accounts(registry):
+    session_id = registry.start("alice", "demo")
+    assert not registry.resume(session_id, "bob", "demo")
+    session_id = registry.start("alice", "demo")
+    assert not registry.resume(session_id, "alice", "/etc/hubdash/users.yaml")
+
+
+def test_ending_all_of_a_users_sessions_leaves_the_others(registry):
+    alices = [registry.start("alice", "demo") for _ in range(2)]
+    bobs = registry.start("bob", "demo")
+    assert registry.end_all("alice") == 2
+    assert not any(registry.resume(s, "alice", "demo") for s in alices)
+    assert registry.resume(bobs, "bob", "demo")
+
+
+def test_the_session_timeout_is_configurable_in_minutes(monkeypatch):
+    monkeypatch.delenv("HUBDASH_SESSION_MINUTES", raising=False)
+    assert auth.idle_timeout() == 30 * 60
+    monkeypatch.setenv("HUBDASH_SESSION_MINUTES", "5")
+    assert auth.idle_timeout() == 5 * 60
+    monkeypatch.setenv("HUBDASH_SESSION_MINUTES", "0")
+    with pytest.raises(ValueError, match="HUBDASH_SESSION_MINUTES"):
+        auth.idle_timeout()
+
+
+# The cookie
+
+
+def cookie_for(session: Session, expires_in: float = auth.LIFETIME) -> str:
+    return auth.issue_token(session, auth.cookie_key(), time.time() + expires_in)
+
+
+def from_cookie(token: str):
+    return auth.restore(auth.read_token(token, auth.cookie_key(), time.time()), [])
+
+
+def test_a_cookie_restores_its_session_until_sign_out_and_never_after(users_file):
+    session = auth.start_session("alice")
+    token = cookie_for(session)
+    assert from_cookie(token) == auth.Viewer("alice", frozenset({"leadership"}), ("north",))
+    auth.session_registry().end(session.id)
+    assert from_cookie(token) == auth.VISITOR
+
+
+def test_a_cookie_restores_nobody_once_its_session_has_idled_out(users_file, registry, clock, monkeypatch):
+    monkeypatch.setattr(auth, "session_registry", lambda: registry)
+    token = cookie_for(auth.start_session("alice"))
+    clock.advance(29 * 60)
+    assert from_cookie(token).signed_in
+    clock.advance(31 * 60)
+    assert from_cookie(token) == auth.VISITOR
+
+
+def test_a_cookie_restores_nobody_once_its_user_is_removed(users_file):
+    token = cookie_for(auth.start_session("alice"))
+    users.remove_user(users_file, "alice")
+    assert from_cookie(token) == auth.VISITOR
+
+
+def test_a_demo_session_does_not_carry_over_to_a_configured_user_of_the_same_name(home, tmp_path, monkeypatch):
+    monkeypatch.delenv("HUBDASH_USERS", raising=False)
+    token = cookie_for(auth.start_session("admin"))
+    assert from_cookie(token).signed_in
+    path = tmp_path / "users.yaml"
+    users.add_user(path, User("admin", ALICE.password_hash, frozenset({"admin"})))
+    monkeypatch.setenv("HUBDASH_USERS", str(path))
+    assert from_cookie(token) == auth.VISITOR
+
+
+def test_a_cookie_not_signed_with_the_key_or_past_its_date_or_without_a_session_restores_nobody(users_file):
+    session = auth.start_session("alice")
+    forged = auth.issue_token(session, "another key, at least thirty-two characters", time.time() + 3600)
+    expired = cookie_for(session, expires_in=-1)
+    without_session = jwt.encode({"username": "alice", "exp_date": time.time() + 3600}, auth.cookie_key(), algorithm="HS256")
+    for token in (forged, expired, without_session, "not a token"):
+        assert from_cookie(token) == auth.VISITOR
+    assert from_cookie(cookie_for(session)).signed_in
+
+
+def test_the_generated_cookie_key_is_random_private_and_kept(home, monkeypatch):
+    monkeypatch.delenv("HUBDASH_COOKIE_KEY", raising=False)
+    key = auth.cookie_key()
+    assert len(key) >= auth.MIN_KEY_LENGTH and auth.cookie_key() == key
+    assert stat.S_IMODE((home / "cookie.key").stat().st_mode) == 0o600
+
+
+def test_a_configured_cookie_key_is_used_if_long_enough(home, monkeypatch):
+    monkeypatch.setenv("HUBDASH_COOKIE_KEY", "k" * 40)
+    assert auth.cookie_key() == "k" * 40
+    monkeypatch.setenv("HUBDASH_COOKIE_KEY", "short")
+    with pytest.raises(ValueError, match="HUBDASH_COOKIE_KEY"):
+        auth.cookie_key()
+
+
+# The form, in a running app (demo accounts)
+
+APP = """
+import streamlit as st
+from dashboard import auth
+
+HUBS = ["north", "east"]
+viewer = auth.current_viewer(HUBS)
+auth.sign_out_button()
+if not viewer.signed_in:
+    viewer = auth.sign_in_form(HUBS)
+st.write(f"viewer: {viewer.username} {sorted(viewer.roles)} {viewer.hubs}")
+"""
+
+
+@pytest.fixture
+def app(home, monkeypatch):
+    monkeypatch.delenv("HUBDASH_USERS", raising=False)
+    return AppTest.from_string(APP, default_timeout=30).run()
+
+
+def shown_viewer(app: AppTest) -> str:
+    return next(m.value for m in app.markdown if m.value.startswith("viewer:"))
+
+
+def sign_in(app: AppTest, username: str, password: str) -> AppTest:
+    next(t for t in app.text_input if t.label == "Username").input(username)
+    next(t for t in app.text_input if t.label == "Password").input(password)
+    return next(b for b in app.button if b.label == "Sign in").click().run()
+
+
+def test_a_wrong_password_does_not_sign_in_and_says_so(app):
+    sign_in(app, "leader", "not-the-password")
+    assert shown_viewer(app) == "viewer: None [] None"
+    assert [e.value for e in app.error] == ["The username or password is incorrect."]
+
+
+def test_the_right_password_signs_in_with_the_accounts_roles_and_hubs(app):
+    sign_in(app, "hublead", "hublead-demo")
+    assert not app.exception and not app.error
+    assert shown_viewer(app) == "viewer: hublead ['leadership'] ('east',)"
+    app.run()
+    assert shown_viewer(app) == "viewer: hublead ['leadership'] ('east',)"
+    assert [c.value for c in app.sidebar.caption] == ["Signed in as **hublead**"]
+
+
+def test_the_form_refuses_even_the_right_password_while_the_username_must_wait(app, home):
+    throttle = Throttle(home / "sign-in.sqlite")
+    for _ in range(3):
+        throttle.admit("leader")  # three wrong guesses, just now
+    sign_in(app, "leader", "leader-demo")
+    assert shown_viewer(app) == "viewer: None [] None"
+    assert "too many attempts" in app.error[0].value
+
+
+def test_sign_out_ends_the_session_on_the_server(app):
+    sign_in(app, "leader", "leader-demo").run()
+    assert shown_viewer(app) == "viewer: leader ['leadership'] None"
+    app.button(key="hubdash-sign-out").click().run()
+    assert shown_viewer(app) == "viewer: None [] None"
+    assert auth.session_registry().end_all("leader") == 0
+
+
+def test_a_session_ended_elsewhere_signs_this_tab_out_at_its_next_run(app):
+    sign_in(app, "admin", "admin-demo")
+    assert shown_viewer(app) == "viewer: admin ['admin'] None"
+    assert auth.session_registry().end_all("admin") == 1
+    app.run()
+    assert shown_viewer(app) == "viewer: None [] None"
+    assert "hubdash-sign-out" not in [b.key for b in app.button]
+    assert [t.label for t in app.text_input] == ["Username", "Password"]
