@@ -105,11 +105,12 @@ TOPICS = {
 for the name of the figure (referred, assessed, ...)."""
 
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 
 def is_month(text: str) -> bool:
-    return bool(_MONTH.match(text))
+    """YYYY-MM with ASCII digits only and nothing around it."""
+    return bool(_MONTH.fullmatch(text))
 
 
 def quarter_of(month: str) -> str:

@@ -24,11 +24,6 @@ def warehouse() -> Path:
     return home() / "warehouse.duckdb"
 
 
-def staging() -> Path:
-    """Unsuppressed aggregates kept for the next release. The app never opens it."""
-    return home() / "staging" / "staging.duckdb"
-
-
 def feedback_store() -> Path:
     return home() / "feedback.duckdb"
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .hierarchy import CELL_KEY
+from .hierarchy import CELL_KEY, NETWORK, quarter_of, year_of
 
 
 @dataclass
@@ -35,3 +35,32 @@ class Release:
         frame["value"] = pd.Series(dtype="Int64")
         frame["suppressed"] = pd.Series(dtype="bool")
         return frame
+
+
+def unchanged_data(previous: Release, blocks: pd.DataFrame) -> pd.Series:
+    """For each cell of `previous`: is every block of extract data under it unchanged now?
+
+    Such a cell still tells the truth about today's data, so whoever kept the old
+    release knows it: the suppressor must keep its status and the audit must count
+    it as known. A block missing on either side counts as changed.
+    """
+    old = previous.blocks[["topic", "month", "hub", "revision"]]
+    now = blocks[["topic", "month", "hub", "revision"]]
+    both = old.merge(now, on=["topic", "month", "hub"], how="left", suffixes=("_old", "_now"))
+    both["changed"] = both["revision_old"] != both["revision_now"]
+    both["changed"] = both["changed"].fillna(True).astype(bool)
+    both = both.merge(previous.hubs[["hub", "region"]], on="hub", how="left")
+    both["quarter"] = both["month"].map(quarter_of)
+    both["year"] = both["month"].map(year_of)
+    both["network"] = NETWORK
+    changed = []
+    for period_level in ("month", "quarter", "year"):
+        for geo_level in ("hub", "region", "network"):
+            flags = both.groupby(["topic", period_level, geo_level], observed=True)["changed"].max().reset_index()
+            flags.columns = ["topic", "period", "geo", "changed"]
+            flags["period_level"], flags["geo_level"] = period_level, geo_level
+            changed.append(flags)
+    flags = pd.concat(changed, ignore_index=True)
+    keys = ["topic", "period_level", "period", "geo_level", "geo"]
+    cells = previous.cells[keys].astype(str).merge(flags.astype({"changed": bool}), on=keys, how="left")
+    return (~cells["changed"].fillna(True).astype(bool)).set_axis(previous.cells.index)

@@ -1,0 +1,138 @@
+"""The `hubdash` command: seed, ingest, audit, users."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import paths, users
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hubdash", description="Hub Dashboard: disclosure-controlled figures for care hubs.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    seed = commands.add_parser("seed", help="write a synthetic agency extract")
+    seed.add_argument("--out", type=Path, required=True, help="folder to write the CSV files into")
+    seed.add_argument("--hubs", type=int, default=6)
+    seed.add_argument("--months", type=int, default=36)
+    seed.add_argument("--seed", type=int, default=0)
+    seed.set_defaults(run=_seed)
+
+    ingest = commands.add_parser("ingest", help="validate an extract, protect it and publish a new release")
+    ingest.add_argument("folder", type=Path)
+    ingest.add_argument("--warehouse", type=Path, default=None, help="default: warehouse.duckdb in HUBDASH_HOME")
+    ingest.add_argument("--threshold", type=int, default=None, help="K: counts 1..K-1 are never published (default 11, or the current release's)")
+    ingest.set_defaults(run=_ingest)
+
+    audit = commands.add_parser("audit", help="attack the published warehouse; exit 1 if any hidden cell can be narrowed")
+    audit.add_argument("--warehouse", type=Path, default=None)
+    audit.add_argument("--previous", type=Path, default=None, help="an earlier published warehouse file the attacker also kept")
+    audit.set_defaults(run=_audit)
+
+    users.configure_parser(commands)
+
+    run = commands.add_parser("run", help="start the app; on a fresh machine, publish the built-in seed first")
+    run.add_argument("--port", type=int, default=8501)
+    run.add_argument("--address", default="127.0.0.1", help="the address to listen on (default: this machine only)")
+    run.set_defaults(run=_run)
+
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+def _warehouse(args) -> Path:
+    return args.warehouse or paths.warehouse()
+
+
+def _progress(started: float):
+    def say(message: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+    return say
+
+
+def _seed(args) -> int:
+    from seed.generate import write_seed
+
+    write_seed(args.out, hubs=args.hubs, months=args.months, seed=args.seed)
+    print(f"wrote a synthetic extract for {args.hubs} hubs and {args.months} months to {args.out}")
+    return 0
+
+
+def _ingest(args) -> int:
+    from .disclosure import DisclosureError
+    from .extract import ExtractError
+    from .ingest import ingest
+
+    if args.threshold is not None and args.threshold < 2:
+        print("the threshold must be at least 2", file=sys.stderr)
+        return 2
+    path = _warehouse(args)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        outcome = ingest(args.folder, path, args.threshold, progress=_progress(time.perf_counter()))
+    except ExtractError as error:
+        print(f"refused: the extract in {args.folder} breaks {len(error.problems)} rule(s); nothing was loaded.", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except DisclosureError as error:
+        print(f"refused: {error}; nothing was loaded.", file=sys.stderr)
+        return 3
+    if not outcome.changed:
+        print(f"nothing changed: release {outcome.number} already holds this extract")
+        return 0
+    counts = ", ".join(f"{n:,} {reason}" for reason, n in outcome.counts.items())
+    print(f"published release {outcome.number} to {path}: {counts}")
+    return 0
+
+
+def _audit(args) -> int:
+    from . import audit, warehouse
+
+    path = _warehouse(args)
+    if not path.exists():
+        print(f"no warehouse at {path}", file=sys.stderr)
+        return 2
+    release = warehouse.read_release(path)
+    previous = warehouse.read_release(args.previous) if args.previous else None
+    report = audit.audit(release, previous, progress=_progress(time.perf_counter()))
+    print(audit.format_report(report, release.threshold))
+    return 1 if report["at_risk"].any() else 0
+
+
+STREAMLIT_SETTINGS = {
+    "browser.gatherUsageStats": "false",
+    "server.headless": "true",
+    "server.fileWatcherType": "none",
+    "server.runOnSave": "false",
+    "client.toolbarMode": "viewer",
+    "client.showErrorDetails": "false",
+}
+"""No usage statistics, no file watching, no developer menu, no tracebacks shown to visitors.
+With server.address and browser.serverAddress set, Streamlit does not look up the
+machine's external IP at start-up either: the app contacts no host at all."""
+
+
+def _run(args) -> int:
+    import os
+
+    path = paths.warehouse()
+    if not path.exists():
+        extract = paths.home() / "seed-extract"
+        print(f"no warehouse yet: publishing the built-in seed from {extract}")
+        _seed(argparse.Namespace(out=extract, hubs=6, months=36, seed=0))
+        if _ingest(argparse.Namespace(folder=extract, warehouse=path, threshold=None)) != 0:
+            return 1
+    app = Path(__file__).with_name("app.py")
+    settings = {**STREAMLIT_SETTINGS, "server.port": str(args.port), "server.address": args.address,
+                "browser.serverAddress": args.address}
+    command = [sys.executable, "-m", "streamlit", "run", str(app), *(f"--{k}={v}" for k, v in settings.items())]
+    os.execv(sys.executable, command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""The fixed set of published views, built from finest-grain extract data.
+
+Every published figure is one cell of this cube: a topic and measure, a period
+(month, quarter or year), a geography (hub, region or network) and a breakdown
+(service line, language, funding stream, outcome, or their totals). Totals are
+computed here, once, so that no page ever sums cells itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Protocol
+
+import pandas as pd
+
+from .hierarchy import ALL, BREAKDOWN_COLUMNS, CELL_KEY, NETWORK, SERVICE_LINES, OUTCOME_MEASURES, TOPICS, Topic
+from .hierarchy import complete_periods, quarter_of, year_of
+
+_KNOWN_CATEGORIES = {"service_line": SERVICE_LINES, "outcome": OUTCOME_MEASURES}
+"""Categories published even when an extract has none of them, so that a zero
+is shown as a zero rather than as a missing line."""
+
+
+class FinestData(Protocol):
+    """What the cube is built from: a validated extract, or the staged merge of several."""
+
+    hubs: pd.DataFrame
+    months: list[str]
+    tables: dict[str, pd.DataFrame]
+
+
+def build_cube(data: FinestData) -> pd.DataFrame:
+    """Every published cell with its true value, before disclosure control."""
+    periods = complete_periods(data.months)
+    geos = _geographies(data.hubs)
+    frames = [_topic_cells(TOPICS[name], table, periods, geos, data.hubs) for name, table in data.tables.items()]
+    cells = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    return cells[[*CELL_KEY, "value"]]
+
+
+def _geographies(hubs: pd.DataFrame) -> dict[str, list[str]]:
+    return {"hub": sorted(hubs["hub"]), "region": sorted(hubs["region"].unique()), "network": [NETWORK]}
+
+
+def _topic_cells(topic: Topic, table: pd.DataFrame, periods, geos, hubs: pd.DataFrame) -> pd.DataFrame:
+    if table.empty and not topic.count_of_people:
+        return pd.DataFrame()
+    finest = table.merge(hubs[["hub", "region"]], on="hub", how="left")
+    finest["quarter"] = finest["month"].map(quarter_of)
+    finest["year"] = finest["month"].map(year_of)
+    finest["network"] = NETWORK
+    categories = {
+        col: sorted(set(_KNOWN_CATEGORIES.get(col, ())) | set(table[col].unique())) for col in topic.grain
+    }
+    parts = []
+    for period_level, geo_level, breakdown in itertools.product(
+        ("month", "quarter", "year"), ("hub", "region", "network"), topic.breakdowns
+    ):
+        rows = finest[finest[period_level].isin(periods[period_level])]
+        by = [period_level, geo_level, *breakdown]
+        summed = rows.groupby(by, observed=True)[list(topic.measures)].sum().reset_index()
+        summed = summed.rename(columns={period_level: "period", geo_level: "geo"})
+        if topic.count_of_people:
+            summed = _with_zeros(
+                summed,
+                {
+                    "period": periods[period_level],
+                    "geo": geos[geo_level],
+                    **{col: categories[col] for col in breakdown},
+                },
+                topic.measures,
+            )
+        summed["period_level"] = period_level
+        summed["geo_level"] = geo_level
+        for col in BREAKDOWN_COLUMNS:
+            if col not in breakdown:
+                summed[col] = ALL
+        parts.append(summed)
+    wide = pd.concat(parts, ignore_index=True)
+    long = wide.melt(
+        id_vars=["period_level", "period", "geo_level", "geo", *BREAKDOWN_COLUMNS],
+        value_vars=list(topic.measures),
+        var_name="measure",
+        value_name="value",
+    )
+    long["topic"] = topic.name
+    long["value"] = long["value"].astype("Int64")
+    for col in CELL_KEY:
+        long[col] = long[col].astype("string")
+    return long
+
+
+def _with_zeros(summed: pd.DataFrame, axes: dict[str, list[str]], measures) -> pd.DataFrame:
+    """Every combination of the axes, zero where nothing was reported: zeros are published."""
+    if not all(axes.values()):
+        return summed.iloc[0:0]
+    full = pd.MultiIndex.from_product(list(axes.values()), names=list(axes)).to_frame(index=False)
+    out = full.merge(summed, on=list(axes), how="left")
+    out[list(measures)] = out[list(measures)].fillna(0).astype("int64")
+    return out
