@@ -1,0 +1,62 @@
+"""The Streamlit entry script: who is this, then only the pages their roles allow.
+
+It lives in dashboard/, away from pages/: Streamlit serves the files of a pages/
+folder that sits beside the entry script by URL without running the entry
+script, which would skip every gate here.
+
+A page the viewer may not see is still routed at its URL, but to the sign-in
+form, so a typed or bookmarked URL never falls back silently to another page and
+never draws a figure. The session is restored from the cookie before the
+navigation is built, so reloading a deep link stays on it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import access, auth, data, ui
+
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+
+st.set_page_config(page_title="Hub Dashboard", page_icon=":material/hub:", layout="wide")
+
+viewer = auth.current_viewer(data.hub_ids())
+auth.sign_out_button()
+
+
+def _locked(page: access.Page):
+    def show() -> None:
+        ui.refuse(page, viewer)
+
+    return st.Page(show, title=page.title, url_path=page.path, icon=page.icon)
+
+
+def _sign_in() -> None:
+    st.title("Sign in")
+    if viewer.signed_in:
+        st.success(f"You are signed in as {viewer.username}. Choose a page in the menu.")
+    else:
+        ui.sign_in()
+
+
+routes = {
+    page.path: (
+        st.Page(PAGES_DIR / page.file, title=page.title, url_path=page.path, icon=page.icon, default=page.path == "summary")
+        if access.may_see(page, viewer.roles)
+        else _locked(page)
+    )
+    for page in access.PAGES
+}
+routes["sign-in"] = st.Page(_sign_in, title="Sign in", url_path="sign-in", icon=":material/login:")
+current = st.navigation(list(routes.values()), position="hidden")
+
+with st.sidebar:
+    st.markdown("### Hub Dashboard")
+    for page in access.visible_pages(viewer.roles):
+        st.page_link(routes[page.path], label=page.title, icon=page.icon)
+    if not viewer.signed_in:
+        st.page_link(routes["sign-in"], label="Sign in", icon=":material/login:")
+
+current.run()

@@ -1,0 +1,90 @@
+"""What the app reads from the warehouse, and for whom.
+
+Every figure a page shows comes through `figures()`: it runs a question from
+queries/ on the current release, read-only, cached per release and parameters,
+and only for geographies the viewer may see. The warehouse path is resolved on
+every call, so a new release shows up on the next rerun without a restart, and a
+page that started on the old release finishes on it (the old file stays open).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+import queries
+
+from . import paths, warehouse
+from .auth import Viewer
+from .hierarchy import NETWORK
+
+PUBLIC_GEO_LEVELS = ("region", "network")
+"""Funders and the public never see below region level."""
+
+
+@st.cache_resource(max_entries=4)
+def _connection(release_file: str) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(release_file, read_only=True)
+
+
+def release_file() -> str:
+    return str(warehouse.current_file(paths.warehouse()))
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _run(release: str, name: str, params: tuple) -> pd.DataFrame:
+    cursor = _connection(release).cursor()
+    try:
+        queries.install_macros(cursor)
+        return queries.run(cursor, name, **{k: list(v) if isinstance(v, tuple) else v for k, v in params})
+    finally:
+        cursor.close()
+
+
+def run(name: str, **params) -> pd.DataFrame:
+    """A question that is not about a geography (periods, the release, the hub list)."""
+    return _run(release_file(), name, _frozen(params))
+
+
+def figures(name: str, viewer: Viewer, *, geo_level: str, geos: list[str], **params) -> pd.DataFrame:
+    """A question about geographies, refused for any geography the viewer may not see."""
+    refused = sorted(set(geos) - set(allowed_geos(viewer, geo_level)))
+    if refused:
+        raise PermissionError(f"not allowed to see {geo_level} {', '.join(refused)}")
+    return _run(release_file(), name, _frozen({**params, "geo_level": geo_level, "geos": list(geos)}))
+
+
+def allowed_geo_levels(viewer: Viewer) -> tuple[str, ...]:
+    if not viewer.signed_in:
+        return PUBLIC_GEO_LEVELS
+    if viewer.hubs is not None:
+        return ("hub", "network")
+    return ("hub", "region", "network")
+
+
+def allowed_geos(viewer: Viewer, geo_level: str) -> list[str]:
+    """Public: regions and the network. Hub-scoped: their hubs and the network. Others: all."""
+    if geo_level not in allowed_geo_levels(viewer):
+        return []
+    if geo_level == "network":
+        return [NETWORK]
+    hubs = run("hubs")
+    if geo_level == "region":
+        return sorted(hubs["region"].unique())
+    return [h for h in hubs["hub"] if viewer.hubs is None or h in viewer.hubs]
+
+
+def ready() -> bool:
+    return Path(paths.warehouse()).exists()
+
+
+def hub_ids() -> list[str]:
+    """Every hub in the current release; none before the first release."""
+    return run("hubs")["hub"].tolist() if ready() else []
+
+
+def _frozen(params: dict) -> tuple:
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))

@@ -1,0 +1,57 @@
+"""Plain-language findings computed from published figures, never written by hand.
+
+Each finding compares a published rate for one group with the same rate for the
+whole it belongs to, and only where both rates were published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Gap:
+    rate: str
+    words: str
+    """What the rate is, completing '41% ...'."""
+    higher_is_worse: bool = False
+
+
+FUNNEL_GAPS = (
+    Gap("first_appointment_rate", "of accepted referrals reach a first appointment"),
+    Gap("completion_rate", "of accepted referrals complete the service"),
+    Gap("waited_over_30_days_share", "of first appointments came after more than 30 days", higher_is_worse=True),
+)
+COVERAGE_GAP = Gap("interpreter_coverage", "of appointments that needed an interpreter had one")
+OUTCOME_GAP = Gap("achieved_share", "of those assessed achieved it")
+
+
+def largest_gaps(
+    groups: pd.DataFrame,
+    whole: pd.Series,
+    gaps: tuple[Gap, ...],
+    name: Callable[[str], str],
+    whole_name: str,
+    column: str = "category",
+    most: int = 3,
+    min_points: float = 0.05,
+) -> list[str]:
+    """The groups that fall furthest behind the whole, worst first, as sentences."""
+    found = []
+    for gap in gaps:
+        base = whole.get(gap.rate)
+        if base is None or pd.isna(base):
+            continue
+        for _, row in groups.iterrows():
+            value = row.get(gap.rate)
+            if value is None or pd.isna(value):
+                continue
+            behind = (value - base) if gap.higher_is_worse else (base - value)
+            if behind >= min_points:
+                sentence = f"{name(row[column])}: {value:.0%} {gap.words}, against {base:.0%} across {whole_name}."
+                found.append((behind, sentence))
+    found.sort(key=lambda item: -item[0])
+    return [sentence for _, sentence in found[:most]]

@@ -1,0 +1,205 @@
+"""What every page shares: the role check, filters, suppressed-cell display, charts and downloads.
+
+A suppressed count is never shown as a zero and never dropped: tables say
+"suppressed", charts draw a grey mark with a tooltip saying why, and every page
+says whether anything on it is suppressed.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from . import access, auth, data
+from .csvsafe import to_csv_bytes
+
+SUPPRESSED = "suppressed"
+NOT_SHOWN = "not shown"
+SUPPRESSED_GREY = "#9e9e9e"
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+"""Okabe and Ito's palette: distinguishable with every common colour-vision deficiency."""
+
+LEVEL_LABELS = {"year": "Year", "quarter": "Quarter", "month": "Month"}
+GEO_LEVEL_LABELS = {"network": "Whole network", "region": "Region", "hub": "Hub"}
+
+
+def require_page(path: str) -> auth.Viewer:
+    """Check, on the server, that the viewer may see this page; otherwise show nothing but a way in."""
+    viewer = auth.current_viewer(data.hub_ids())
+    page = access.page(path)
+    if not access.may_see(page, viewer.roles):
+        refuse(page, viewer)
+        st.stop()
+    if not data.ready():
+        st.info("No figures have been published yet. Load an extract with `hubdash ingest`.")
+        st.stop()
+    return viewer
+
+
+def refuse(page: access.Page, viewer: auth.Viewer) -> None:
+    st.title(page.title)
+    if viewer.signed_in:
+        st.warning(f"You are signed in as {viewer.username}, who may not see this page. Sign out to use another account.")
+    else:
+        st.info("Please sign in to see this page.")
+        sign_in()
+
+
+def sign_in() -> None:
+    if auth.sign_in_form(data.hub_ids()).signed_in:
+        st.rerun()
+
+
+def threshold() -> int:
+    return int(data.run("release_info")["threshold"].iloc[0])
+
+
+def suppression_explained() -> str:
+    k = threshold()
+    return (
+        f"Suppressed: fewer than {k} (and more than 0), or hidden so that such a count "
+        "cannot be worked out from the totals around it."
+    )
+
+
+def period_filter(key: str, levels=("year", "quarter", "month"), default_level: str = "year") -> tuple[str, list[str]]:
+    """A period level and a range of periods at that level; returns the level and the periods in the range."""
+    level = st.selectbox(
+        "Period", levels, index=levels.index(default_level), format_func=LEVEL_LABELS.get, key=f"{key}-level"
+    )
+    periods = data.run("periods", period_level=level)["period"].tolist()
+    if not periods:
+        st.info(f"No complete {level} has been published yet.")
+        st.stop()
+    if len(periods) == 1:
+        return level, periods
+    default = (periods[max(0, len(periods) - 12)], periods[-1])
+    first, last = st.select_slider("Range", options=periods, value=default, key=f"{key}-range-{level}")
+    return level, periods[periods.index(first) : periods.index(last) + 1]
+
+
+def geo_filter(viewer: auth.Viewer, key: str) -> tuple[str, str]:
+    """One geography the viewer may see: the network, a region, or a hub."""
+    options = [(level, geo) for level in data.allowed_geo_levels(viewer) for geo in data.allowed_geos(viewer, level)]
+    options.sort(key=lambda o: ("network", "region", "hub").index(o[0]))
+    return st.selectbox("Where", options, format_func=lambda o: geo_label(*o), key=f"{key}-geo")
+
+
+def geo_label(geo_level: str, geo: str) -> str:
+    if geo_level == "network":
+        return GEO_LEVEL_LABELS["network"]
+    if geo_level == "hub":
+        hubs = data.run("hubs")
+        geo = dict(zip(hubs["hub"], hubs["name"])).get(geo, geo)
+    return f"{GEO_LEVEL_LABELS[geo_level]}: {geo}"
+
+
+def period_label(level: str, periods: list[str]) -> str:
+    span = periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
+    return f"{LEVEL_LABELS[level]} {span}" if len(periods) == 1 else f"{LEVEL_LABELS[level]}s {span}"
+
+
+def suppression_status(frame: pd.DataFrame, counts: list[str]) -> None:
+    """Say whether any figure on the page is suppressed: a reader must never mistake a gap for a zero."""
+    hidden = int(frame[counts].isna().sum().sum()) if len(frame) else 0
+    if hidden:
+        st.caption(f"{hidden} figure(s) on this view are suppressed. {suppression_explained()}")
+    else:
+        st.caption("No figure on this view is suppressed.")
+
+
+def display_table(frame: pd.DataFrame, counts: list[str], rates: list[str], money: list[str] = ()) -> pd.DataFrame:
+    """The table as shown: suppressed counts say so, withheld rates say so, rates as percentages."""
+    shown = frame.copy()
+    for col in counts:
+        shown[col] = shown[col].map(lambda v: SUPPRESSED if pd.isna(v) else f"{int(v):,}")
+    for col in rates:
+        shown[col] = shown[col].map(lambda v: NOT_SHOWN if pd.isna(v) else f"{v:.0%}")
+    for col in money:
+        shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else f"{int(round(v)):,}")
+    return shown
+
+
+def table(frame: pd.DataFrame, title: str, key: str, counts=(), rates=(), money=(), labels: dict | None = None) -> None:
+    """A table with a CSV download of exactly what is shown."""
+    shown = display_table(frame, list(counts), list(rates), list(money)).rename(columns=labels or {})
+    st.markdown(f"**{title}**")
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.download_button(
+        f"Download “{title}” as CSV",
+        data=to_csv_bytes(shown),
+        file_name=f"{key}.csv",
+        mime="text/csv",
+        key=f"{key}-csv",
+        icon=":material/download:",
+    )
+
+
+def chart(figure: alt.Chart, alt_text: str, key: str) -> None:
+    """A chart with its text alternative and a PNG download (rendered on demand, offline)."""
+    st.altair_chart(figure, alt=alt_text, width="stretch")
+    st.download_button(
+        "Download chart as PNG",
+        data=lambda: _png(figure),
+        file_name=f"{key}.png",
+        mime="image/png",
+        key=f"{key}-png",
+        icon=":material/image:",
+    )
+
+
+def _png(figure: alt.Chart) -> bytes:
+    import vl_convert
+
+    return vl_convert.vegalite_to_png(figure.to_json(), scale=2)
+
+
+def bars(frame: pd.DataFrame, category: str, value: str, title: str, color: str | None = None,
+         value_title: str = "Count", percent: bool = False, color_order: list[str] | None = None) -> alt.Chart:
+    """Horizontal bars, with a grey 'suppressed' mark wherever a value is hidden."""
+    shown = frame.assign(_status=frame[value].map(lambda v: SUPPRESSED if pd.isna(v) else "published"))
+    shown["_value"] = shown[value].astype("Float64").fillna(0).astype(float)
+    fmt = ".0%" if percent else ",.0f"
+    base = alt.Chart(shown).encode(y=alt.Y(f"{category}:N", title=None, sort=None))
+    color_enc = (
+        alt.Color(f"{color}:N", scale=alt.Scale(range=PALETTE), sort=color_order,
+                  legend=alt.Legend(orient="bottom", title=None))
+        if color else alt.value(PALETTE[0])
+    )
+    offset = {"yOffset": alt.YOffset(f"{color}:N", sort=color_order)} if color else {}
+    published = base.transform_filter(alt.datum._status == "published").mark_bar().encode(
+        x=alt.X("_value:Q", title=value_title, axis=alt.Axis(format=fmt)),
+        color=color_enc,
+        tooltip=[alt.Tooltip(f"{category}:N"), *([alt.Tooltip(f"{color}:N")] if color else []),
+                 alt.Tooltip("_value:Q", title=value_title, format=fmt)],
+        **offset,
+    )
+    hidden = base.transform_filter(alt.datum._status == SUPPRESSED).mark_point(
+        shape="diamond", filled=True, size=60, color=SUPPRESSED_GREY
+    ).encode(
+        x=alt.X("_value:Q"),
+        tooltip=[alt.Tooltip(f"{category}:N"), *([alt.Tooltip(f"{color}:N")] if color else []),
+                 alt.Tooltip("_status:N", title=suppression_explained())],
+        **offset,
+    )
+    return (published + hidden).properties(title=title)
+
+
+def trend(frame: pd.DataFrame, period: str, value: str, series: str, title: str, percent: bool = False,
+          value_title: str = "Count") -> alt.Chart:
+    """Lines over time, one per series; a hidden value breaks the line and shows as a grey mark."""
+    shown = frame.assign(_status=frame[value].map(lambda v: SUPPRESSED if pd.isna(v) else "published"))
+    shown["_value"] = shown[value].astype("Float64").astype(float)
+    fmt = ".0%" if percent else ",.0f"
+    base = alt.Chart(shown).encode(x=alt.X(f"{period}:O", title=None))
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("_value:Q", title=value_title, axis=alt.Axis(format=fmt)),
+        color=alt.Color(f"{series}:N", scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom", title=None)),
+        tooltip=[alt.Tooltip(f"{period}:O"), alt.Tooltip(f"{series}:N"), alt.Tooltip("_value:Q", title=value_title, format=fmt)],
+    )
+    hidden = base.transform_filter(alt.datum._status == SUPPRESSED).mark_tick(color=SUPPRESSED_GREY, thickness=2).encode(
+        y=alt.value(0),
+        tooltip=[alt.Tooltip(f"{period}:O"), alt.Tooltip(f"{series}:N"), alt.Tooltip("_status:N", title=suppression_explained())],
+    )
+    return (line + hidden).properties(title=title)

@@ -1,0 +1,4 @@
+-- Every hub with its region.
+SELECT hub, name, region
+FROM hubs
+ORDER BY region, name
