@@ -1,0 +1,795 @@
+"""The attacker: how narrowly can each suppressed figure be pinned down?
+
+It knows only what a reader of the warehouse knows: every published figure, that
+each one is the sum of whole, non-negative counts at the finest grain of the
+extract, that a suppressed figure is at least 1, and the hierarchy in
+hierarchy.py. It knows nothing of how suppression was chosen, so it checks any
+suppressor, ours or a library's. For every suppressed cell it finds the smallest
+and largest value consistent with all of that (a linear programme); the cell is
+at risk when fewer than K whole numbers remain possible.
+
+Exact, and fast enough to sit inside a suppress -> audit -> repair loop:
+- Every cell a topic can publish is one unknown, tied to its children by one
+  equation (year = quarters, quarter = months, network = regions, region =
+  hubs, and at month x hub a total = the categories of each breakdown). A
+  published cell is a constant, so its equation involves only its suppressed
+  children. No published cell crosses service line with language, so the finest
+  counts matter only through those two margins at month x hub, and any
+  non-negative margins with equal totals are the margins of some non-negative
+  counts: the margins are the unknowns, an order of magnitude fewer.
+- Equations left with one unknown, or forcing all their unknowns to their lower
+  bounds (a published zero pins everything under it), are solved before any LP.
+  What remains splits into independent components; components holding no
+  suppressed cell of this release are dropped.
+- Every LP solution is a feasible point, so it proves max >= x and min <= x for
+  every cell at once; bounds that each equation implies from the others' bounds
+  prove max <= ceiling and min >= floor. A cell whose witnesses span K values is
+  safe, and one whose witness meets its implied bound has that optimum, both
+  without an LP of its own. A few shared objectives settle most cells; only the
+  rest get their own min and max, on one HiGHS model per group of components,
+  changing only the objective between solves so HiGHS starts from the last basis.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import pandas as pd
+
+from .hierarchy import ALL, BREAKDOWN_COLUMNS, CELL_KEY, TOPICS, Topic, months_of
+from .release import Release
+
+TOLERANCE = 1e-6
+"""Slack allowed for floating point in LP solutions of whole counts."""
+
+_SLOTS = 17
+"""Period slots of one calendar year: 12 months, 4 quarters, the year. No
+published cell spans two years, so years never share an equation."""
+_FIRST_QUARTER_SLOT = 12
+_YEAR_SLOT = 16
+
+_CHUNK_COLUMNS = 1000
+"""Small components share one HiGHS model up to this many unknowns: a model per
+tiny component would cost more to set up than to solve."""
+_PARALLEL_TARGETS = 2000
+"""Below this many cells left for the LPs, starting worker processes costs more than it saves."""
+_WORKERS = 2
+_SHARED_ROUNDS = 6
+"""At most this many rounds of shared objectives before solving cells one by one."""
+_SHARED_PAYS = 0.2
+"""A round of shared objectives must settle this share of the open cells to be worth another."""
+
+
+def audit(
+    release: Release, previous: Release | None = None, *, progress: Callable[[str], None] | None = None
+) -> pd.DataFrame:
+    """Every suppressed cell with the interval the attacker can narrow it to, cells at risk first.
+
+    For a cell at risk, `lower` and `upper` are the exact LP minimum and maximum.
+    A cell proven safe by witnesses alone reports the part of its interval that
+    was proven (the true one is at least as wide), with `exact` False.
+    """
+    return intervals(release, previous, progress=progress)
+
+
+def intervals(
+    release: Release,
+    previous: Release | None = None,
+    *,
+    exact_for_all: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """audit(), optionally solving every cell's min and max even where witnesses already prove it safe."""
+    say = progress or (lambda message: None)
+    problems = []
+    covers: dict[frozenset, int] = {}
+    for topic in TOPICS.values():
+        if topic.count_of_people:
+            facts = _facts(release, previous, topic, covers)
+            if facts.target.any():
+                problems.append(_Problem.build(release, topic, facts, covers, say))
+    chunks = [chunk for problem in problems for chunk in problem.chunks]
+    for chunk, (lower, upper, exact) in zip(chunks, _solve(chunks, release.threshold, exact_for_all, say)):
+        chunk.problem.lower[chunk.report_rows] = lower
+        chunk.problem.upper[chunk.report_rows] = upper
+        chunk.problem.exact[chunk.report_rows] = exact
+    report = pd.concat([problem.report() for problem in problems] or [_empty_report()], ignore_index=True)
+    report["at_risk"] = _too_narrow(report.lower.to_numpy(float), report.upper.to_numpy(float), release.threshold)
+    report[["lower", "upper"]] = report[["lower", "upper"]].round(6)
+    return report.sort_values("at_risk", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def cells_at_risk(report: pd.DataFrame) -> pd.DataFrame:
+    return report[report.at_risk].reset_index(drop=True)
+
+
+def format_report(report: pd.DataFrame, threshold: int) -> str:
+    """The cells at risk in plain words, then a one-line summary."""
+    lines = []
+    for cell in cells_at_risk(report).itertuples(index=False):
+        where = f"{cell.topic} {cell.measure}, {cell.period_level} {cell.period}, {cell.geo_level} {cell.geo}"
+        for column in BREAKDOWN_COLUMNS:
+            if getattr(cell, column) != ALL:
+                where += f", {column.replace('_', ' ')} {getattr(cell, column)}"
+        low, high = math.ceil(cell.lower - TOLERANCE), math.floor(cell.upper + TOLERANCE)
+        if low == high:
+            lines.append(f"{where}: recovered exactly ({low})")
+        else:
+            lines.append(f"{where}: narrowed to {low} to {high}, fewer than {threshold} possible values")
+    lines.append(f"{len(report):,} suppressed cells checked, {int(report.at_risk.sum()):,} at risk")
+    return "\n".join(lines)
+
+
+def _too_narrow(lower: np.ndarray, upper: np.ndarray, threshold: int) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.floor(upper + TOLERANCE) - np.ceil(lower - TOLERANCE) < threshold
+
+
+def _empty_report() -> pd.DataFrame:
+    report = Release.empty_cells()[list(CELL_KEY)]
+    return report.assign(lower=pd.Series(dtype=float), upper=pd.Series(dtype=float), exact=pd.Series(dtype=bool))
+
+
+# --- What the attacker knows -------------------------------------------------
+
+
+def _facts(release: Release, previous: Release | None, topic: Topic, covers: dict[frozenset, int]) -> pd.DataFrame:
+    """The topic's cells, each with the id in `covers` of the hubs it covers, and whether it is this release's
+    (`current`) and suppressed there (`target`).
+
+    A cell of the previous release is known only where every block of data
+    under it is unchanged in this release.
+    """
+    current = release.cells[release.cells.topic == topic.name]
+    current = current.assign(
+        cover=_cover_ids(current, release.hubs, covers), current=True, target=current.suppressed.to_numpy(bool)
+    )
+    if previous is None:
+        return current
+    old = previous.cells[previous.cells.topic == topic.name]
+    old = old.assign(cover=_cover_ids(old, previous.hubs, covers), current=False, target=False)
+    same = _unchanged_blocks(release, previous, topic)
+    hubs_of = list(covers)
+    codes, coverage = _codes(old, ["period_level", "period", "cover"])
+    valid = np.array(
+        [
+            all((month, hub) in same for month in months_of(level, period) for hub in hubs_of[cover])
+            for level, period, cover in coverage.itertuples(index=False)
+        ],
+        dtype=bool,
+    )
+    return pd.concat([current, old[valid[codes]]], ignore_index=True)
+
+
+def _codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's position among the distinct values of `columns`, and those values.
+
+    Work is then done once per distinct value (a period, a geography), not once per cell.
+    """
+    codes = frame.groupby(columns, sort=False).ngroup().to_numpy()
+    return codes, frame[columns].drop_duplicates().reset_index(drop=True)
+
+
+def _cover_ids(cells: pd.DataFrame, hubs: pd.DataFrame, covers: dict[frozenset, int]) -> np.ndarray:
+    everywhere = frozenset(hubs.hub)
+    by_region = {region: frozenset(group.hub) for region, group in hubs.groupby("region")}
+    codes, geos = _codes(cells, ["geo_level", "geo"])
+    ids = []
+    for level, geo in geos.itertuples(index=False):
+        if level == "hub":
+            covered = frozenset([geo])
+        elif level == "region":
+            covered = by_region.get(geo, frozenset())
+        elif level == "network":
+            covered = everywhere
+        else:
+            raise ValueError(f"unknown geography level {level!r}")
+        ids.append(covers.setdefault(covered, len(covers)))
+    return np.array(ids, dtype=np.int64)[codes]
+
+
+def _unchanged_blocks(release: Release, previous: Release, topic: Topic) -> set[tuple[str, str]]:
+    """(month, hub) blocks of the topic whose data both releases share; a block missing from either has changed."""
+    both = release.blocks[release.blocks.topic == topic.name].merge(
+        previous.blocks[previous.blocks.topic == topic.name], on=["topic", "month", "hub"], suffixes=("", "_previous")
+    )
+    same = both[both.revision == both.revision_previous]
+    return set(zip(same.month, same.hub))
+
+
+# --- The attacker's model of one topic --------------------------------------
+
+
+@dataclass
+class _Rows:
+    """Linear rows  lower <= sum(value * x[index]) <= upper, in compressed row form."""
+
+    start: np.ndarray
+    index: np.ndarray
+    value: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.lower)
+
+    def row_of_entry(self) -> np.ndarray:
+        return np.repeat(np.arange(len(self)), np.diff(self.start))
+
+    def take(self, rows: np.ndarray) -> _Rows:
+        lengths = np.diff(self.start)[rows]
+        start = np.concatenate([[0], np.cumsum(lengths)])
+        entries = np.repeat(self.start[rows] - start[:-1], lengths) + np.arange(start[-1])
+        return _Rows(start, self.index[entries], self.value[entries], self.lower[rows], self.upper[rows])
+
+
+class _RowBuilder:
+    def __init__(self) -> None:
+        self._blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def sums(self, parent: np.ndarray, children: np.ndarray) -> None:
+        """parent = sum of children, one row per line of the broadcast arrays."""
+        parent, children = np.broadcast_arrays(parent, children)
+        index = np.concatenate([parent[:, :1], children], axis=1)
+        value = np.concatenate([[1.0], -np.ones(children.shape[1])])
+        self._blocks.append((index, value, np.zeros(len(index)), np.zeros(len(index))))
+
+    def total(self, columns: np.ndarray, lower: float, upper: float) -> None:
+        self._blocks.append((columns[None, :], np.ones(len(columns)), np.array([lower]), np.array([upper])))
+
+    def build(self) -> _Rows:
+        lengths = np.concatenate([np.full(len(index), index.shape[1]) for index, *_ in self._blocks])
+        return _Rows(
+            start=np.concatenate([[0], np.cumsum(lengths)]),
+            index=np.concatenate([index.ravel() for index, *_ in self._blocks]),
+            value=np.concatenate([np.tile(value, len(index)) for index, value, *_ in self._blocks]),
+            lower=np.concatenate([lower for *_, lower, _ in self._blocks]),
+            upper=np.concatenate([upper for *_, upper in self._blocks]),
+        )
+
+
+@dataclass
+class _Grid:
+    """Every cell the topic could publish as one unknown, indexed (measure, year, slot, geo, category).
+
+    Geos are the hubs, then the regions, then the network. Categories are
+    (breakdown, values) for each breakdown of the topic, with the values seen.
+    """
+
+    topic: Topic
+    measures: list[str]
+    years: list[str]
+    months: np.ndarray
+    """(year, month) -> whether the month is published."""
+    hubs: list[str]
+    regions: list[np.ndarray]
+    geo_of_cover: np.ndarray
+    """Cover id -> the geo covering exactly those hubs, or -1."""
+    categories: list[tuple[tuple[str, ...], tuple[str, ...]]]
+
+    @property
+    def shape(self) -> tuple[int, int, int, int, int]:
+        geos = len(self.hubs) + len(self.regions) + 1
+        return (len(self.measures), len(self.years), _SLOTS, geos, len(self.categories))
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+    def index(self, measure, year, slot, geo, category):
+        _, years, slots, geos, categories = self.shape
+        return (((measure * years + year) * slots + slot) * geos + geo) * categories + category
+
+    @staticmethod
+    def of(release: Release, topic: Topic, facts: pd.DataFrame, covers: dict[frozenset, int]) -> _Grid:
+        monthly = facts.period[facts.period_level == "month"].unique()
+        years = sorted({month[:4] for month in monthly})
+        months = np.zeros((len(years), 12), bool)
+        for month in monthly:
+            months[years.index(month[:4]), int(month[5:]) - 1] = True
+        hubs = list(release.hubs.hub)
+        region_names = sorted(release.hubs.region.unique())
+        region_hubs = [frozenset(release.hubs.hub[release.hubs.region == name]) for name in region_names]
+        geo_of_cover = np.full(len(covers), -1)
+        for geo, covered in enumerate([frozenset([h]) for h in hubs] + region_hubs + [frozenset(hubs)]):
+            if covered in covers and geo_of_cover[covers[covered]] < 0:  # a one-hub region is that hub
+                geo_of_cover[covers[covered]] = geo
+        _, grains = _codes(facts, list(topic.grain))
+        seen = {(_breakdown(row), tuple(v for v in row.values() if v != ALL)) for row in grains.to_dict("records")}
+        categories = [(b, values) for b in topic.breakdowns for values in sorted(v for b2, v in seen if b2 == b)]
+        return _Grid(
+            topic=topic,
+            measures=list(pd.unique(facts.measure)),
+            years=years,
+            months=months,
+            hubs=hubs,
+            regions=[np.array([hubs.index(h) for h in sorted(r)]) for r in region_hubs],
+            geo_of_cover=geo_of_cover,
+            categories=categories,
+        )
+
+    def locate(self, facts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Each fact's unknown, and whether it has one of its own.
+
+        An old cell over hubs that no geography of this release covers has not:
+        it gets the unknown of the first hub, to be summed over its hubs.
+        """
+        measure = pd.Index(self.measures).get_indexer(facts.measure)
+        period_codes, periods = _codes(facts, ["period"])
+        year = pd.Index(self.years).get_indexer([p[:4] for p in periods.period])[period_codes]
+        slot = np.array([_slot(p) for p in periods.period], dtype=np.int64)[period_codes]
+        grain_codes, grains = _codes(facts, list(self.topic.grain))
+        known = {category: k for k, category in enumerate(self.categories)}
+        rows = grains.to_dict("records")
+        keys = [(_breakdown(row), tuple(v for v in row.values() if v != ALL)) for row in rows]
+        category = np.array([known.get(key, -1) for key in keys], dtype=np.int64)[grain_codes]
+        if (year < 0).any() or (category < 0).any():
+            raise ValueError(f"{self.topic.name}: cells outside the published months or breakdowns")
+        geo = self.geo_of_cover[facts.cover.to_numpy()]
+        return self.index(measure, year, slot, np.maximum(geo, 0), category), geo >= 0
+
+    def bounds(self, facts: pd.DataFrame, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Lower bounds (1 under a suppressed cell), which unknowns are published, and their values."""
+        suppressed = facts.suppressed.to_numpy(bool)
+        figure = facts.value.to_numpy(dtype=float, na_value=np.nan)
+        lower = np.zeros(self.size)
+        lower[at[suppressed]] = 1.0
+        published = ~suppressed
+        fixed = np.zeros(self.size, bool)
+        fixed[at[published]] = True
+        value = np.zeros(self.size)
+        value[at[published]] = figure[published]
+        if (value[at[published]] != figure[published]).any() or (value[fixed] < lower[fixed]).any():
+            raise ValueError(f"{self.topic.name}: the published figures contradict each other")
+        return lower, fixed, value
+
+    def equations(self, old_totals: pd.DataFrame, at: np.ndarray, covers: dict[frozenset, int]) -> _Rows:
+        """Each aggregate = the sum of its children along one dimension; old cells over other hubs as sums of hubs."""
+        rows = _RowBuilder()
+        n_measures, n_years, _, n_geos, n_categories = self.shape
+        measures, geos, categories = np.arange(n_measures), np.arange(n_geos), np.arange(n_categories)
+        m, g, k = (a.reshape(-1, 1) for a in np.meshgrid(measures, geos, categories, indexing="ij"))
+        for year in range(n_years):
+            quarters = [q for q in range(4) if self.months[year, 3 * q : 3 * q + 3].all()]
+            for q in quarters:
+                months = np.arange(3 * q, 3 * q + 3)
+                rows.sums(self.index(m, year, _FIRST_QUARTER_SLOT + q, g, k), self.index(m, year, months, g, k))
+            if len(quarters) == 4:
+                quarter_slots = _FIRST_QUARTER_SLOT + np.arange(4)
+                rows.sums(self.index(m, year, _YEAR_SLOT, g, k), self.index(m, year, quarter_slots, g, k))
+        month_year, month_slot = np.nonzero(self.months)
+        n_hubs = len(self.hubs)
+        published_months = np.arange(len(month_year))
+        m, t, k = (a.reshape(-1, 1) for a in np.meshgrid(measures, published_months, categories, indexing="ij"))
+        y, s = month_year[t], month_slot[t]
+        geo_children = [(n_hubs + r, hubs) for r, hubs in enumerate(self.regions)]
+        geo_children.append((n_geos - 1, n_hubs + np.arange(len(self.regions))))
+        for parent, children in geo_children:
+            rows.sums(self.index(m, y, s, parent, k), self.index(m, y, s, children, k))
+        m, t, h = (a.reshape(-1, 1) for a in np.meshgrid(measures, published_months, np.arange(n_hubs), indexing="ij"))
+        y, s = month_year[t], month_slot[t]
+        for parent, children in self._category_children():
+            rows.sums(self.index(m, y, s, h, parent), self.index(m, y, s, h, children))
+        self._old_totals(rows, old_totals, at, covers)
+        return rows.build()
+
+    def _category_children(self) -> list[tuple[int, np.ndarray]]:
+        """At month x hub, a category of a smaller breakdown = the sum of its categories in each maximal breakdown.
+
+        Maximal breakdowns share no column, so any non-negative margins with
+        equal totals are the margins of some non-negative finest counts.
+        """
+        breakdowns = [set(b) for b in self.topic.breakdowns]
+        maximal = [b for b in self.topic.breakdowns if not any(set(b) < other for other in breakdowns)]
+        if any(set(a) & set(b) for i, a in enumerate(maximal) for b in maximal[i + 1 :]):
+            raise ValueError(f"{self.topic.name}: overlapping breakdowns need the finest counts, not their margins")
+        relations = []
+        for parent, (breakdown, values) in enumerate(self.categories):
+            wanted = dict(zip(breakdown, values))
+            for big in maximal:
+                children = [
+                    child
+                    for child, (b, v) in enumerate(self.categories)
+                    if b == big and set(breakdown) < set(big) and wanted.items() <= dict(zip(b, v)).items()
+                ]
+                if children:
+                    relations.append((parent, np.array(children)))
+        return relations
+
+    def _old_totals(self, rows: _RowBuilder, old: pd.DataFrame, at: np.ndarray, covers: dict[frozenset, int]) -> None:
+        """An old cell over hubs that no geography of this release covers: a sum over those hubs."""
+        hubs_of = list(covers)
+        for cell, where in zip(old.itertuples(index=False), at):
+            measure, year, slot, _, category = np.unravel_index(where, self.shape)
+            hubs = [self.hubs.index(h) for h in hubs_of[cell.cover] if h in self.hubs]
+            if len(hubs) == len(hubs_of[cell.cover]):
+                columns = self.index(measure, year, slot, np.array(hubs), category)
+                if cell.suppressed:
+                    rows.total(columns, 1.0, np.inf)
+                else:
+                    rows.total(columns, float(cell.value), float(cell.value))
+
+    def tell(self, say: Callable[[str], None], targets: np.ndarray, component: np.ndarray) -> None:
+        """One line per measure and year: its suppressed cells and the components they fall in (-1: none)."""
+        measure, year = np.unravel_index(targets, self.shape)[:2]
+        for m, name in enumerate(self.measures):
+            for y, year_name in enumerate(self.years):
+                here = (measure == m) & (year == y)
+                if here.any():
+                    n = len(np.unique(component[here & (component >= 0)]))
+                    components = f"{n} component{'' if n == 1 else 's'}"
+                    say(f"{self.topic.name}/{name} {year_name}: {int(here.sum()):,} suppressed cells, {components}")
+
+
+def _breakdown(grain_values: dict[str, str]) -> tuple[str, ...]:
+    return tuple(column for column, value in grain_values.items() if value != ALL)
+
+
+def _slot(period: str) -> int:
+    if len(period) == 4:
+        return _YEAR_SLOT
+    if "-Q" in period:
+        return _FIRST_QUARTER_SLOT + int(period[-1]) - 1
+    return int(period[5:]) - 1
+
+
+@dataclass
+class _Lp:
+    """One HiGHS model: row_lower <= A x <= row_upper, x >= col_lower; and the columns whose min and max are wanted."""
+
+    rows: _Rows
+    col_lower: np.ndarray
+    targets: np.ndarray
+
+
+@dataclass
+class _Chunk:
+    lp: _Lp
+    problem: _Problem
+    report_rows: np.ndarray
+    """Where each target of the LP sits in the problem's report."""
+
+
+@dataclass
+class _Problem:
+    """One topic: its suppressed cells, their intervals where already known, and the LPs left to solve."""
+
+    cells: pd.DataFrame
+    lower: np.ndarray
+    upper: np.ndarray
+    exact: np.ndarray
+    chunks: list[_Chunk]
+
+    def report(self) -> pd.DataFrame:
+        return self.cells[list(CELL_KEY)].assign(lower=self.lower, upper=self.upper, exact=self.exact)
+
+    @staticmethod
+    def build(release: Release, topic: Topic, facts: pd.DataFrame, covers: dict[frozenset, int], say) -> _Problem:
+        grid = _Grid.of(release, topic, facts, covers)
+        at, on_grid = grid.locate(facts)
+        if not on_grid[facts.current.to_numpy(bool)].all():
+            raise ValueError(f"{topic.name}: cells for geographies outside the release's hubs")
+        lower, fixed, value = grid.bounds(facts[on_grid], at[on_grid])
+        rows = grid.equations(facts[~on_grid], at[~on_grid], covers)
+        fixed, value, active = _eliminate(rows, lower, fixed, value)
+        rows = _unknown_part(rows, active, fixed, value)
+        columns, component = _components(rows)
+
+        is_target = facts.target.to_numpy(bool)
+        targets = at[is_target]
+        position = np.searchsorted(columns, targets)
+        in_lp = position < len(columns)
+        in_lp[in_lp] = columns[position[in_lp]] == targets[in_lp]
+        target_component = np.full(len(targets), -1)
+        target_component[in_lp] = component[position[in_lp]]
+        grid.tell(say, targets, target_component)
+        problem = _Problem(
+            cells=facts[is_target].reset_index(drop=True),
+            # A suppressed cell in no equation at all can be anything from 1 up.
+            lower=np.where(fixed[targets], value[targets], lower[targets]),
+            upper=np.where(fixed[targets], value[targets], np.inf),
+            exact=np.ones(len(targets), bool),
+            chunks=[],
+        )
+        problem.chunks = _chunks(problem, rows, columns, component, lower, targets, target_component)
+        return problem
+
+
+def _eliminate(rows: _Rows, lower: np.ndarray, fixed: np.ndarray, value: np.ndarray):
+    """Solve what needs no LP: equations with one unknown left, or forcing all their unknowns to their lower bounds.
+
+    A published zero forces everything under it to 0; two suppressed cells summing
+    to a published 2 are both 1. Returns the fixed unknowns, their values, and
+    the rows still holding unknowns.
+    """
+    fixed, value = fixed.copy(), value.copy()
+    row_of = rows.row_of_entry()
+    equality = rows.lower == rows.upper
+    active = np.ones(len(rows), bool)
+    while True:
+        entries = np.flatnonzero(active[row_of])
+        row, column, coefficient = row_of[entries], rows.index[entries], rows.value[entries]
+        free = ~fixed[column]
+        count = lambda weights: np.bincount(row, weights=weights, minlength=len(rows))  # noqa: E731
+        n_free = count(free)
+        known = count(np.where(free, 0.0, coefficient * value[column]))
+        rest = rows.lower - known
+        done = active & (n_free == 0)
+        broken = done & ((equality & (np.abs(rest) > TOLERANCE)) | (rest > TOLERANCE))
+        if broken.any():
+            raise ValueError("the published figures contradict each other")
+        active &= ~done
+
+        single = (active & equality & (n_free == 1))[row] & free
+        positive, negative = count(free & (coefficient > 0)), count(free & (coefficient < 0))
+        sign = np.where(negative == 0, 1.0, -1.0)
+        least = count(np.where(free, np.abs(coefficient) * lower[column], 0.0))
+        one_signed = active & equality & (n_free > 1) & ((positive == 0) | (negative == 0))
+        if (one_signed & (sign * rest < least - TOLERANCE)).any():
+            raise ValueError("the published figures contradict each other")
+        forcing = (one_signed & (np.abs(sign * rest - least) <= TOLERANCE))[row] & free
+
+        newly = column[single]
+        value[newly] = rest[row[single]] / coefficient[single]
+        value[column[forcing]] = lower[column[forcing]]
+        newly = np.concatenate([newly, column[forcing]])
+        if (value[newly] < lower[newly] - TOLERANCE).any():
+            raise ValueError("the published figures contradict each other")
+        if not len(newly):
+            return fixed, value, active
+        fixed[newly] = True
+
+
+def _unknown_part(rows: _Rows, active: np.ndarray, fixed: np.ndarray, value: np.ndarray) -> _Rows:
+    """The active rows over their unknowns only, with the known part moved to the bounds."""
+    rows = rows.take(np.flatnonzero(active))
+    row_of = rows.row_of_entry()
+    known_part = np.where(fixed[rows.index], rows.value * value[rows.index], 0.0)
+    known = np.bincount(row_of, weights=known_part, minlength=len(rows))
+    keep = ~fixed[rows.index]
+    start = np.concatenate([[0], np.cumsum(np.bincount(row_of[keep], minlength=len(rows)))])
+    return _Rows(start, rows.index[keep], rows.value[keep], rows.lower - known, rows.upper - known)
+
+
+def _components(rows: _Rows) -> tuple[np.ndarray, np.ndarray]:
+    """The unknowns appearing in rows (sorted), and a label per unknown naming its connected component.
+
+    Hooking roots to the smallest root in each row, then pointer jumping:
+    a few passes over the entries, whatever the graph's diameter.
+    """
+    columns = np.unique(rows.index)
+    if not len(columns):
+        return columns, columns
+    entry_column = np.searchsorted(columns, rows.index)
+    row_of = rows.row_of_entry()
+    parent = np.arange(len(columns))
+    while True:
+        root = parent[entry_column]
+        smallest = np.full(len(rows), len(columns))
+        np.minimum.at(smallest, row_of, root)
+        hooked = parent.copy()
+        np.minimum.at(hooked, root, smallest[row_of])
+        while True:
+            jumped = hooked[hooked]
+            if np.array_equal(jumped, hooked):
+                break
+            hooked = jumped
+        if np.array_equal(hooked, parent):
+            return columns, parent
+        parent = hooked
+
+
+def _chunks(problem, rows, columns, component, lower, targets, target_component) -> list[_Chunk]:
+    """Group the components holding targets into HiGHS models of a useful size; drop the rest."""
+    wanted = np.unique(target_component[target_component >= 0])
+    if not len(wanted):
+        return []
+    sizes = np.bincount(component, minlength=len(columns))[wanted]
+    chunk_of_label = np.full(len(columns), -1)
+    chunk, filled = 0, 0
+    for label, size in zip(wanted, sizes):
+        if filled and filled + size > _CHUNK_COLUMNS:
+            chunk, filled = chunk + 1, 0
+        chunk_of_label[label] = chunk
+        filled += size
+    column_chunk = chunk_of_label[component]
+    row_chunk = column_chunk[np.searchsorted(columns, rows.index[rows.start[:-1]])]
+    target_chunk = np.where(target_component >= 0, chunk_of_label[target_component], -1)
+    chunks = []
+    for c in range(chunk + 1):
+        mine = columns[column_chunk == c]
+        lp_rows = rows.take(np.flatnonzero(row_chunk == c))
+        lp_rows.index = np.searchsorted(mine, lp_rows.index)
+        report_rows = np.flatnonzero(target_chunk == c)
+        lp = _Lp(lp_rows, lower[mine], np.searchsorted(mine, targets[report_rows]))
+        chunks.append(_Chunk(lp, problem, report_rows))
+    return chunks
+
+
+# --- Solving -----------------------------------------------------------------
+
+
+def _solve(chunks: list[_Chunk], threshold: int, exact_for_all: bool, say) -> list[tuple[np.ndarray, ...]]:
+    """Each chunk's (lower, upper, exact) per target, on two processes when there is enough to do."""
+    started = time.perf_counter()
+    work = [(chunk.lp, threshold, exact_for_all) for chunk in chunks]
+    parallel = sum(len(chunk.lp.targets) for chunk in chunks) >= _PARALLEL_TARGETS and len(chunks) > 1
+    if parallel and "fork" in multiprocessing.get_all_start_methods():
+        # Forked workers must not inherit a running solver's threads.
+        highspy.Highs.resetGlobalScheduler(True)
+        with ProcessPoolExecutor(_WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
+            biggest_first = sorted(range(len(work)), key=lambda i: -len(work[i][0].col_lower))
+            futures = {i: pool.submit(_attack, *work[i]) for i in biggest_first}
+            results = [futures[i].result() for i in range(len(work))]
+    else:
+        results = [_attack(*task) for task in work]
+    solves = sum(result[3] for result in results)
+    cells = sum(len(chunk.lp.targets) for chunk in chunks)
+    say(f"{solves:,} LPs solved for {cells:,} cells in {time.perf_counter() - started:.1f} s")
+    return [result[:3] for result in results]
+
+
+def _attack(lp: _Lp, threshold: int, exact_for_all: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    attack = _Attack(lp, threshold)
+    attack.run(exact_for_all)
+    return attack.low, attack.high, attack.low_exact & attack.high_exact, attack.solves
+
+
+class _Attack:
+    """The min and max of every target of one model, proving as many as possible by witnesses.
+
+    `low` is the least value seen in any solution (so the minimum is at most
+    that), `high` the greatest. `floor` and `ceiling` are bounds the equations
+    imply one at a time: the minimum is at least `floor`, the maximum at most
+    `ceiling`. Where a witness meets them, that is the optimum, with no LP of its own.
+    """
+
+    def __init__(self, lp: _Lp, threshold: int):
+        self.threshold = threshold
+        self.targets = lp.targets
+        floor, ceiling = _implied_bounds(lp.rows, lp.col_lower)
+        self.floor, self.ceiling = floor[lp.targets], ceiling[lp.targets]
+        self.highs = highspy.Highs()
+        for option, setting in _SOLVER_OPTIONS.items():
+            self.highs.setOptionValue(option, setting)
+        model = highspy.HighsLp()
+        model.num_col_, model.num_row_ = len(lp.col_lower), len(lp.rows)
+        model.col_cost_ = np.zeros(model.num_col_)
+        model.col_lower_ = lp.col_lower
+        model.col_upper_ = np.full(model.num_col_, highspy.kHighsInf)
+        model.row_lower_ = lp.rows.lower
+        model.row_upper_ = np.where(np.isinf(lp.rows.upper), highspy.kHighsInf, lp.rows.upper)
+        model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        model.a_matrix_.num_col_, model.a_matrix_.num_row_ = model.num_col_, model.num_row_
+        model.a_matrix_.start_ = lp.rows.start.astype(np.int32)
+        model.a_matrix_.index_ = lp.rows.index.astype(np.int32)
+        model.a_matrix_.value_ = lp.rows.value
+        self.highs.passModel(model)
+        self.cost = np.zeros(model.num_col_)
+        n = len(lp.targets)
+        self.low, self.high = np.full(n, np.inf), np.full(n, -np.inf)
+        self.low_exact, self.high_exact = np.zeros(n, bool), np.zeros(n, bool)
+        self.solves = 0
+
+    def run(self, exact_for_all: bool) -> None:
+        everything = np.arange(len(self.targets))
+        # Costs >= 0 with every unknown at its lower bound are dual feasible: the dual simplex
+        # needs no phase 1, and presolve pays for itself once, before there is a basis to reuse.
+        self.highs.setOptionValue("simplex_strategy", 1)
+        self.highs.setOptionValue("presolve", "on")
+        self._optimise(everything, np.ones(len(everything)))
+        self.highs.setOptionValue("simplex_strategy", _SOLVER_OPTIONS["simplex_strategy"])
+        self.highs.setOptionValue("presolve", _SOLVER_OPTIONS["presolve"])
+        self._optimise(everything, -np.ones(len(everything)))
+        if not exact_for_all:
+            self._shared_objectives()
+        for i in everything:
+            if not exact_for_all and self._safe(i):
+                continue
+            if not self.high_exact[i]:
+                self._optimise(np.array([i]), np.array([-1.0]))
+            if not exact_for_all and self._safe(i):
+                continue
+            if not self.low_exact[i]:
+                self._optimise(np.array([i]), np.array([1.0]))
+
+    def _shared_objectives(self) -> None:
+        """Push all open cells up (and down) together, with random weights so that each round finds new vertices.
+
+        One shared solve costs several single ones: rounds go on while each settles a good share of the open cells.
+        """
+        random = np.random.default_rng(0)
+        for _ in range(_SHARED_ROUNDS):
+            open_ = self._unproven()
+            for direction, settled in ((-1.0, self.high_exact), (1.0, self.low_exact)):
+                push = np.flatnonzero(open_ & ~settled)
+                if len(push):
+                    self._optimise(push, direction * random.uniform(0.5, 1.5, len(push)))
+            if self._unproven().sum() > (1 - _SHARED_PAYS) * open_.sum():
+                return
+
+    def _unproven(self) -> np.ndarray:
+        return _too_narrow(self.low, self.high, self.threshold) & ~(self.low_exact & self.high_exact)
+
+    def _safe(self, i: int) -> bool:
+        return not _too_narrow(self.low[i], self.high[i], self.threshold)
+
+    def _optimise(self, which: np.ndarray, weights: np.ndarray) -> None:
+        """Minimise sum(weights * target[which]); learn from the solution, or from the ray when unbounded."""
+        cost = np.zeros(len(self.cost))
+        cost[self.targets[which]] = weights
+        changed = np.flatnonzero(cost != self.cost).astype(np.int32)
+        self.highs.changeColsCost(len(changed), changed, cost[changed])
+        self.cost = cost
+        self.highs.run()
+        self.solves += 1
+        status = self.highs.getModelStatus()
+        alone = len(which) == 1
+        if status == highspy.HighsModelStatus.kOptimal:
+            x = np.asarray(self.highs.getSolution().col_value)[self.targets]
+            self.low = np.minimum(self.low, x)
+            self.high = np.maximum(self.high, x)
+            if alone:
+                (self.high_exact if weights[0] < 0 else self.low_exact)[which] = True
+            self.low_exact |= self.low <= self.floor + TOLERANCE
+            self.high_exact |= self.high >= self.ceiling - TOLERANCE
+        elif status == highspy.HighsModelStatus.kUnbounded:
+            _, has_ray, ray = self.highs.getPrimalRay()
+            growing = np.asarray(ray)[self.targets] > TOLERANCE if has_ray else np.zeros(len(self.targets), bool)
+            if alone:
+                growing[which] = True
+            self.high[growing] = np.inf
+            self.high_exact |= growing
+        else:
+            raise ValueError(f"the published figures admit no solution ({self.highs.modelStatusToString(status)})")
+
+
+def _implied_bounds(rows: _Rows, col_lower: np.ndarray, passes: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds on each unknown implied by each row and the other unknowns' bounds, repeated until they settle.
+
+    Valid for every feasible point, so the LP minimum is at least `lower` and the
+    maximum at most `upper`: where a witness reaches them, no LP is needed.
+    """
+    lower, upper = col_lower.astype(float), np.full(len(col_lower), np.inf)
+    row, column, a = rows.row_of_entry(), rows.index, rows.value
+    total = lambda weights: np.bincount(row, weights=weights, minlength=len(rows))  # noqa: E731
+    for _ in range(passes):
+        least = np.where(a > 0, a * lower[column], a * upper[column])
+        most = np.where(a > 0, a * upper[column], a * lower[column])
+        others_least = _sum_of_others(least, total, row, -np.inf)
+        others_most = _sum_of_others(most, total, row, np.inf)
+        # a * x lies in [row lower - others' most, row upper - others' least]
+        low_ax, high_ax = rows.lower[row] - others_most, rows.upper[row] - others_least
+        new_lower, new_upper = lower.copy(), upper.copy()
+        np.maximum.at(new_lower, column, np.where(a > 0, low_ax, high_ax) / a)
+        np.minimum.at(new_upper, column, np.where(a > 0, high_ax, low_ax) / a)
+        settled = (new_lower <= lower + TOLERANCE).all() and (new_upper >= upper - TOLERANCE).all()
+        lower, upper = new_lower, new_upper
+        if settled:
+            break
+    return lower, upper
+
+
+def _sum_of_others(contribution: np.ndarray, total, row: np.ndarray, infinity: float) -> np.ndarray:
+    """Per entry, the sum of the other entries of its row; infinite contributions are all `infinity`."""
+    infinite = np.isinf(contribution)
+    finite = np.where(infinite, 0.0, contribution)
+    others_infinite = total(infinite)[row] - infinite
+    return np.where(others_infinite > 0, infinity, total(finite)[row] - finite)
+
+
+_SOLVER_OPTIONS = {
+    "output_flag": False,
+    # The model is already reduced, and after the first solve every run starts from the last basis.
+    "presolve": "off",
+    # A new objective leaves the basis primal feasible: primal simplex continues from it.
+    "simplex_strategy": 4,
+    "threads": 1,
+}

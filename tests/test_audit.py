@@ -1,0 +1,342 @@
+"""The audit is the attacker: for every suppressed cell, the narrowest interval
+that every published figure, together, allows."""
+
+from __future__ import annotations
+
+import highspy
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dashboard.audit import audit, cells_at_risk, format_report, intervals
+from dashboard.hierarchy import ALL, BREAKDOWN_COLUMNS, CELL_KEY, NETWORK, TOPICS, complete_periods, months_of
+from dashboard.release import Release
+
+HUBS = pd.DataFrame(
+    {"hub": ["a", "b", "c"], "name": ["Hub A", "Hub B", "Hub C"], "region": ["north", "north", "south"]}
+)
+NORTH = HUBS[HUBS.region == "north"]
+
+
+# --- A tiny publisher: every cell of the cube, with the suppression the test chooses ---
+
+
+def cube(topic: str, measure: str, counts: dict[tuple, int], months, hubs: pd.DataFrame, categories) -> pd.DataFrame:
+    """Every cell of the topic's cube over finest counts {(month, hub, *grain): n}; missing counts are 0."""
+    grain = list(TOPICS[topic].grain)
+    levels = [months, list(hubs.hub), *(categories[c] for c in grain)]
+    index = pd.MultiIndex.from_product(levels, names=["month", "hub", *grain])
+    finest = pd.Series(counts, dtype="int64").reindex(index, fill_value=0).reset_index(name="value")
+    finest["region"] = finest.hub.map(dict(zip(hubs.hub, hubs.region)))
+    finest["network"] = NETWORK
+    frames = []
+    for level, periods in complete_periods(months).items():
+        for period in periods:
+            in_period = finest[finest.month.isin(months_of(level, period))]
+            for geo_level in ("hub", "region", "network"):
+                for breakdown in TOPICS[topic].breakdowns:
+                    sums = in_period.groupby([geo_level, *breakdown]).value.sum().reset_index()
+                    frame = pd.DataFrame({"geo": sums[geo_level], "value": sums.value})
+                    frame = frame.assign(
+                        topic=topic, measure=measure, period_level=level, period=period, geo_level=geo_level
+                    )
+                    for column in BREAKDOWN_COLUMNS:
+                        frame[column] = sums[column] if column in breakdown else ALL
+                    frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def referrals(counts, months=("2024-01",), hubs=NORTH, service_lines=("medical", "legal"), languages=("en",)):
+    categories = {"service_line": list(service_lines), "language": list(languages)}
+    return cube("referrals", "referred", counts, list(months), hubs, categories)
+
+
+def publish(cells: pd.DataFrame, suppressed, hubs=NORTH, threshold=11, revisions=None, number=1) -> Release:
+    """A release of these cells, suppressing where `suppressed`; every block at revision 1 unless `revisions` says."""
+    suppressed = np.asarray(suppressed, bool)
+    published = cells.astype({c: "string" for c in CELL_KEY})[list(CELL_KEY)]
+    published["value"] = pd.array(cells.value.where(~suppressed), dtype="Int64")
+    published["suppressed"] = suppressed
+    monthly = cells[cells.period_level == "month"]
+    blocks = pd.DataFrame(
+        [(t, m, h) for t in monthly.topic.unique() for m in monthly.period.unique() for h in hubs.hub],
+        columns=["topic", "month", "hub"],
+    )
+    blocks["revision"] = [(revisions or {}).get((m, h), 1) for m, h in zip(blocks.month, blocks.hub)]
+    return Release(cells=published, hubs=hubs, blocks=blocks, threshold=threshold, number=number)
+
+
+def cell(cells: pd.DataFrame, period: str, geo: str, **breakdown: str) -> np.ndarray:
+    """The mask of one cell: period, geography (hub, region or network), broken down as given and 'all' elsewhere."""
+    mask = (cells.period == period) & (cells.geo == geo)
+    for column in BREAKDOWN_COLUMNS:
+        mask &= cells[column] == breakdown.get(column, ALL)
+    assert mask.sum() == 1
+    return mask.to_numpy(bool)
+
+
+def interval(report: pd.DataFrame, period: str, geo: str, **breakdown: str) -> tuple[float, float]:
+    row = report[cell(report, period, geo, **breakdown)].iloc[0]
+    return row.lower, row.upper
+
+
+def at_risk(report: pd.DataFrame) -> set[tuple[str, str, str, str]]:
+    return {(c.period, c.geo, c.service_line, c.language) for c in cells_at_risk(report).itertuples()}
+
+
+# --- What one table gives away ------------------------------------------------
+
+
+def test_a_lone_suppressed_cell_is_recovered_exactly_from_its_total():
+    counts = {("2024-01", "a", "medical", "en"): 30, ("2024-01", "a", "legal", "en"): 3}
+    cells = referrals(counts | {("2024-01", "b", "medical", "en"): 20})
+    primary = cell(cells, "2024-01", "a", service_line="legal")
+    stages = []
+    report = audit(publish(cells, primary), progress=stages.append)
+    assert "referrals/referred 2024: 1 suppressed cells, 0 components" in stages
+    assert len(report) == 1
+    assert interval(report, "2024-01", "a", service_line="legal") == (3, 3)
+    assert report.at_risk.all() and report.exact.all()
+    text = format_report(report, 11)
+    assert "referrals referred, month 2024-01, hub a, service line legal: recovered exactly (3)" in text
+    assert text.endswith("1 suppressed cells checked, 1 at risk")
+
+
+def rectangle(a_medical, a_legal, b_medical, b_legal):
+    """Hub by service line in one month with every inner cell suppressed and every margin published."""
+    cells = referrals(
+        {
+            ("2024-01", "a", "medical", "en"): a_medical,
+            ("2024-01", "a", "legal", "en"): a_legal,
+            ("2024-01", "b", "medical", "en"): b_medical,
+            ("2024-01", "b", "legal", "en"): b_legal,
+        }
+    )
+    inner = np.zeros(len(cells), bool)
+    for hub in "ab":
+        for line in ("medical", "legal"):
+            inner |= cell(cells, "2024-01", hub, service_line=line)
+    return cells, inner
+
+
+def test_a_rectangle_of_small_cells_is_narrowed_by_its_margins():
+    cells, inner = rectangle(2, 3, 4, 1)
+    report = audit(publish(cells, inner))
+    # a/medical = t, a/legal = 5 - t, b/medical = 6 - t, b/legal = t - 1, all >= 1.
+    assert interval(report, "2024-01", "a", service_line="medical") == (2, 4)
+    assert interval(report, "2024-01", "b", service_line="legal") == (1, 3)
+    assert report.at_risk.all() and report.exact.all()
+
+
+def test_a_rectangle_of_large_cells_leaves_every_cell_wide():
+    cells, inner = rectangle(20, 30, 40, 25)
+    report = audit(publish(cells, inner))
+    assert len(report) == 4 and not report.at_risk.any()
+    # What was proven is part of the true interval a/medical in [1, 49].
+    low, high = interval(report, "2024-01", "a", service_line="medical")
+    assert 1 <= low and high <= 49 and high - low >= 11
+    assert format_report(report, 11) == "4 suppressed cells checked, 0 at risk"
+
+
+def test_two_views_each_safe_alone_leak_through_their_shared_hub_totals():
+    # Hub a: medical 30 + legal 3 = en 25 + es 8.  Hub b: medical 20 + legal 12 = en 27 + es 5.
+    counts = {
+        ("2024-01", "a", "medical", "en"): 25,
+        ("2024-01", "a", "medical", "es"): 5,
+        ("2024-01", "a", "legal", "es"): 3,
+        ("2024-01", "b", "medical", "en"): 20,
+        ("2024-01", "b", "legal", "en"): 7,
+        ("2024-01", "b", "legal", "es"): 5,
+    }
+    cells = referrals(counts, languages=("en", "es"))
+    hidden = cell(cells, "2024-01", "a") | cell(cells, "2024-01", "b")
+    hidden |= cell(cells, "2024-01", "a", service_line="legal") | cell(cells, "2024-01", "b", service_line="legal")
+    hidden |= cell(cells, "2024-01", "a", language="es") | cell(cells, "2024-01", "b", language="es")
+    by_service_line = (cells.language == ALL).to_numpy()
+    by_language = (cells.service_line == ALL).to_numpy()
+
+    assert not audit(publish(cells[by_service_line], hidden[by_service_line])).at_risk.any()
+    assert not audit(publish(cells[by_language], hidden[by_language])).at_risk.any()
+
+    both = audit(publish(cells, hidden))
+    # Hub a's total is 30 + legal and 25 + es, with es <= 13 - 1: legal is at most 7.
+    assert interval(both, "2024-01", "a", service_line="legal") == (1, 7)
+    assert interval(both, "2024-01", "a") == (31, 37)
+    assert ("2024-01", "a", "legal", ALL) in at_risk(both)
+
+
+# --- Periods, geographies and zeros -------------------------------------------
+
+
+def outcomes(counts: dict[tuple, int], months=("2024-01", "2024-02", "2024-03")):
+    """One outcome, so that only periods and geographies relate the cells."""
+    return cube("outcomes", "achieved", counts, list(months), NORTH, {"outcome": ["housing_stable"]})
+
+
+FIRST_QUARTER = {
+    (month, hub, "housing_stable"): n
+    for hub, ns in {"a": (4, 20, 15), "b": (6, 30, 12)}.items()
+    for month, n in zip(("2024-01", "2024-02", "2024-03"), ns)
+}
+
+
+def housing(cells, period, hub):
+    return cell(cells, period, hub, outcome="housing_stable")
+
+
+def test_a_month_is_recovered_from_its_quarter_less_the_other_months():
+    cells = outcomes(FIRST_QUARTER)
+    # January of both hubs hidden: the region's January no longer separates them, hub a's quarter does.
+    january = housing(cells, "2024-01", "a") | housing(cells, "2024-01", "b")
+    report = audit(publish(cells, january))
+    assert interval(report, "2024-01", "a", outcome="housing_stable") == (4, 4)
+    assert interval(report, "2024-01", "b", outcome="housing_stable") == (6, 6)
+
+
+def test_a_hub_is_recovered_from_its_region_less_the_other_hubs():
+    cells = outcomes(FIRST_QUARTER)
+    # Hub a's January and February hidden: its quarter no longer separates them, the region's months do.
+    hub_a = housing(cells, "2024-01", "a") | housing(cells, "2024-02", "a")
+    report = audit(publish(cells, hub_a))
+    assert interval(report, "2024-01", "a", outcome="housing_stable") == (4, 4)
+    assert interval(report, "2024-02", "a", outcome="housing_stable") == (20, 20)
+
+
+def test_a_published_zero_total_pins_every_count_under_it():
+    # Hub b had no referrals in January and the release carries only its zero total,
+    # so the region's medical figure is all hub a's.
+    counts = {("2024-01", "a", "medical", "en"): 15, ("2024-01", "a", "legal", "en"): 15}
+    cells = referrals(counts, languages=("en", "es"))
+    hub_b_detail = ((cells.geo == "b") & ((cells.service_line != ALL) | (cells.language != ALL))).to_numpy()
+    cells = cells[~hub_b_detail].reset_index(drop=True)
+    hidden = cell(cells, "2024-01", "a", service_line="medical") | cell(cells, "2024-01", "a", service_line="legal")
+    report = audit(publish(cells, hidden))
+    assert interval(report, "2024-01", "a", service_line="medical") == (15, 15)
+
+
+# --- The shortcuts are exact ---------------------------------------------------
+
+
+def finest_grain_intervals(cells: pd.DataFrame, suppressed: np.ndarray) -> list[tuple[float, float]]:
+    """Min and max of each suppressed cell over the month x hub x service line x language counts themselves."""
+    months = sorted(cells.period[cells.period_level == "month"].unique())
+    hubs, lines = list(NORTH.hub) + ["c"], sorted(cells.service_line[cells.service_line != ALL].unique())
+    languages = sorted(cells.language[cells.language != ALL].unique())
+    region = dict(zip(HUBS.hub, HUBS.region))
+    unknowns = [(m, h, s, l) for m in months for h in hubs if h in set(cells.geo) for s in lines for l in languages]
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.addVars(len(unknowns), np.zeros(len(unknowns)), np.full(len(unknowns), highspy.kHighsInf))
+    rows = []
+    for c, hidden in zip(cells.itertuples(), suppressed):
+        under = [
+            i
+            for i, (m, h, s, l) in enumerate(unknowns)
+            if m in months_of(c.period_level, c.period)
+            and c.geo in (h, region[h], NETWORK)
+            and c.service_line in (s, ALL)
+            and c.language in (l, ALL)
+        ]
+        low, high = (1.0, highspy.kHighsInf) if hidden else (float(c.value), float(c.value))
+        highs.addRow(low, high, len(under), np.array(under, dtype=np.int32), np.ones(len(under)))
+        if hidden:
+            rows.append(under)
+    bounds = []
+    for under in rows:
+        found = []
+        for sense in (1.0, -1.0):
+            cost = np.zeros(len(unknowns))
+            cost[under] = sense
+            highs.changeColsCost(len(unknowns), np.arange(len(unknowns), dtype=np.int32), cost)
+            highs.run()
+            unbounded = highs.getModelStatus() == highspy.HighsModelStatus.kUnbounded
+            found.append(np.inf if unbounded else sense * highs.getInfo().objective_function_value)
+        bounds.append(tuple(found))
+    return bounds
+
+
+@st.composite
+def small_releases(draw):
+    """A few months, hubs in one or two regions, two service lines, two languages, small counts, random suppression."""
+    months = ["2024-01", "2024-02", "2024-03"][: draw(st.sampled_from([1, 3]))]
+    hubs = HUBS if draw(st.booleans()) else NORTH
+    keys = [(m, h, s, l) for m in months for h in hubs.hub for s in ("medical", "legal") for l in ("en", "es")]
+    counts = dict(zip(keys, draw(st.lists(st.integers(0, 6), min_size=len(keys), max_size=len(keys)))))
+    cells = referrals(counts, months, hubs, languages=("en", "es"))
+    chosen = draw(st.lists(st.booleans(), min_size=len(cells), max_size=len(cells)))
+    suppressed = np.array(chosen) & (cells.value > 0).to_numpy()
+    return cells, suppressed, hubs
+
+
+@settings(max_examples=40, deadline=None)
+@given(small_releases())
+def test_margins_give_the_same_intervals_as_the_finest_counts(case):
+    cells, suppressed, hubs = case
+    report = intervals(publish(cells, suppressed, hubs), exact_for_all=True)
+    expected = pd.DataFrame(finest_grain_intervals(cells, suppressed), columns=["lower", "upper"], dtype=float)
+    expected = pd.concat([cells[suppressed][list(CELL_KEY)].reset_index(drop=True), expected], axis=1)
+    merged = report.merge(expected, on=list(CELL_KEY), suffixes=("", "_finest"))
+    assert len(merged) == suppressed.sum() and merged.exact.all()
+    np.testing.assert_allclose(merged.lower, merged.lower_finest, atol=1e-6)
+    np.testing.assert_allclose(merged.upper, merged.upper_finest, atol=1e-6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(small_releases(), st.sampled_from([3, 5, 11]))
+def test_witnesses_reach_the_same_verdicts_as_solving_every_cell(case, threshold):
+    cells, suppressed, hubs = case
+    release = publish(cells, suppressed, hubs, threshold=threshold)
+    quick = audit(release)
+    exact = intervals(release, exact_for_all=True)
+    merged = quick.merge(exact, on=list(CELL_KEY), suffixes=("", "_exact"))
+    assert len(merged) == suppressed.sum()
+    assert (merged.at_risk == merged.at_risk_exact).all()
+    # What witnesses prove lies inside the true interval, and is the true interval where a cell is at risk.
+    assert (merged.lower >= merged.lower_exact - 1e-6).all() and (merged.upper <= merged.upper_exact + 1e-6).all()
+    risky = merged[merged.at_risk]
+    assert risky.exact.all()
+    np.testing.assert_allclose(risky.lower, risky.lower_exact, atol=1e-6)
+    np.testing.assert_allclose(risky.upper, risky.upper_exact, atol=1e-6)
+
+
+# --- Successive releases ---------------------------------------------------------
+
+
+def earlier_release(cells: pd.DataFrame) -> Release:
+    """The rectangle's data published before with other complements: a/medical shown, the rest of the table hidden."""
+    hidden = cell(cells, "2024-01", "a", service_line="legal") | cell(cells, "2024-01", "a")
+    hidden |= cell(cells, "2024-01", "b", service_line="medical") | cell(cells, "2024-01", "b", service_line="legal")
+    hidden |= cell(cells, "2024-01", "b")
+    return publish(cells, hidden, number=1)
+
+
+def test_an_old_release_over_the_same_data_is_used_against_the_new_one():
+    cells, inner = rectangle(20, 30, 40, 25)
+    current = publish(cells, inner, number=2)
+    assert not audit(current).at_risk.any()
+    report = audit(current, earlier_release(cells))
+    assert report.at_risk.all()
+    assert interval(report, "2024-01", "b", service_line="legal") == (25, 25)
+
+
+def test_an_old_release_over_data_since_revised_is_not():
+    cells, inner = rectangle(20, 30, 40, 25)
+    current = publish(cells, inner, revisions={("2024-01", "a"): 2}, number=2)
+    assert not audit(current, earlier_release(cells)).at_risk.any()
+
+
+def test_an_old_region_over_other_hubs_is_a_new_equation():
+    # Hub c moved from the south to the north: the old north (a + b) and the new one (a + b + c) give c away.
+    lines = {"a": (20, 40), "b": (30, 40), "c": (4, 40)}
+    counts = {("2024-01", hub, line, "en"): n for hub, ns in lines.items() for line, n in zip(("medical", "legal"), ns)}
+    moved = HUBS.assign(region="north")
+    before, after = referrals(counts, hubs=HUBS), referrals(counts, hubs=moved)
+
+    def hub_by_service_line(cells):
+        return ((cells.geo_level == "hub") & (cells.service_line != ALL)).to_numpy()
+
+    previous = publish(before, hub_by_service_line(before) | before.geo.isin(["c", "south"]).to_numpy(), hubs=HUBS)
+    current = publish(after, hub_by_service_line(after), hubs=moved, number=2)
+    assert not audit(current).at_risk.any()
+    assert interval(audit(current, previous), "2024-01", "c", service_line="medical") == (4, 4)
