@@ -56,6 +56,8 @@ def _topic_cells(topic: Topic, table: pd.DataFrame, periods, geos, hubs: pd.Data
     for period_level, geo_level, breakdown in itertools.product(
         ("month", "quarter", "year"), ("hub", "region", "network"), topic.breakdowns
     ):
+        if not published_view(topic, period_level, geo_level, breakdown):
+            continue
         rows = finest[finest[period_level].isin(periods[period_level])]
         by = [period_level, geo_level, *breakdown]
         summed = rows.groupby(by, observed=True)[list(topic.measures)].sum().reset_index()
@@ -88,6 +90,17 @@ def _topic_cells(topic: Topic, table: pd.DataFrame, periods, geos, hubs: pd.Data
     for col in CELL_KEY:
         long[col] = long[col].astype("string")
     return long
+
+
+def published_view(topic: Topic, period_level: str, geo_level: str, breakdown: tuple[str, ...]) -> bool:
+    """Counts of people by category are not published per hub per month.
+
+    A hub's month by service line or language is a handful of people spread over
+    dozens of categories: nearly every cell would be hidden, and protecting them
+    would hide much of what the quarters and years could show. The hub's monthly
+    total, and every category by region and network, are published.
+    """
+    return not (topic.count_of_people and period_level == "month" and geo_level == "hub" and breakdown)
 
 
 def _with_zeros(summed: pd.DataFrame, axes: dict[str, list[str]], measures) -> pd.DataFrame:

@@ -19,11 +19,12 @@ published (a hidden cell is known to be at least 1), and so is money.
 
 from __future__ import annotations
 
-from collections import deque
+import math
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
+import highspy
 import numpy as np
 import pandas as pd
 
@@ -34,8 +35,7 @@ from .release import Release, unchanged_data
 _PERIOD_WEIGHT = {"month": 1, "quarter": 2, "year": 4}
 _GEO_WEIGHT = {"hub": 1, "region": 3, "network": 9}
 _TOTAL_WEIGHT = 3
-"""What hiding a cell costs, per unit of its value: headline totals are worth
-far more to readers than monthly detail for one hub and service line."""
+TOLERANCE = 1e-6
 
 
 @dataclass
@@ -123,23 +123,124 @@ def _protect_part(part: _Part) -> tuple[np.ndarray, int]:
     relations = _Relations(part.cells, part.hubs)
     hidden = part.suppressed.copy()
     value = part.cells["value"].astype("int64").to_numpy()
-    cost = _cost(part.cells, value)
     can_hide = (value > 0) & ~part.locked
+    if not hidden.any():
+        return hidden, 0
+    model = _Separation(relations, value, _cost(part.cells), can_hide, hidden)
+    targets = np.flatnonzero(hidden & (value < part.threshold))
     rounds = 0
     while True:
-        _hide_until_each_relation_holds(relations, hidden, value, cost, can_hide, part.threshold)
-        if not hidden.any():
-            return hidden, rounds
         rounds += 1
-        report = attacker.audit(_as_release(part, hidden), part.previous)
+        hidden_before = int(model.hidden.sum())
+        model.protect(targets, part.threshold)
+        report = attacker.audit(_as_release(part, model.hidden), part.previous)
         at_risk = report[report["at_risk"]]
         if at_risk.empty:
-            return hidden, rounds
-        if not _hide_cheapest_neighbours(relations, _positions(part.cells, at_risk), hidden, cost, can_hide):
-            raise DisclosureError(
-                f"{len(at_risk)} cell(s) cannot be protected: every cell related to them is fixed by an "
-                "earlier release. Re-publish from scratch (a new warehouse) to protect them."
-            )
+            return model.hidden, rounds
+        if rounds > 1 and model.hidden.sum() == hidden_before:
+            raise DisclosureError(f"{len(at_risk)} cell(s) stay at risk however they are hidden")
+        targets = _positions(part.cells, at_risk)
+        model.forget_witnesses(targets)
+
+
+class _Separation:
+    """Hides the cheapest cells that let each target move over K values, one LP per target and direction.
+
+    The LP looks for other values y of every cell, consistent with every relation,
+    with the target moved up to K + 1 (or down to 1), at least cost: changing a
+    published cell costs its weight per unit, changing a hidden one costs nothing.
+    Hiding the published cells it changed makes y a point the attacker cannot rule
+    out, so the target's interval then spans [1, K + 1]. Every solution is also a
+    witness for every other cell: targets it already carries far enough need no
+    LP of their own. Hiding more only widens intervals, so no later step undoes
+    an earlier one.
+    """
+
+    def __init__(self, relations: _Relations, value: np.ndarray, weight: np.ndarray, can_hide: np.ndarray, hidden: np.ndarray):
+        self.value, self.weight, self.hidden = value, weight.astype(float), hidden
+        n = len(value)
+        self.highest = value.astype(float).copy()
+        self.lowest = value.astype(float).copy()
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("presolve", "off")  # keep the basis between solves: only bounds and costs change
+        inf = highspy.kHighsInf
+        movable = can_hide | hidden
+        up_bound = np.where(movable, inf, 0.0)
+        down_bound = np.where(movable, np.maximum(value - 1, 0), 0).astype(float)
+        costs = np.where(hidden, 0.0, self.weight)
+        # columns 0..n-1: how far each cell goes up; n..2n-1: how far it goes down
+        h.addVars(2 * n, np.zeros(2 * n), np.r_[up_bound, down_bound])
+        h.changeColsCost(2 * n, np.arange(2 * n, dtype=np.int32), np.r_[costs, costs])
+        starts, index, coef = [], [], []
+        for total, terms in relations.equations:
+            starts.append(len(index))
+            members = np.r_[terms, total]
+            signs = np.r_[np.ones(len(terms)), -1.0]
+            index.extend(np.r_[members, members + n].tolist())
+            coef.extend(np.r_[signs, -signs].tolist())
+        _check(h.addRows(len(starts), np.zeros(len(starts)), np.zeros(len(starts)), len(index),
+                  np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(coef)))
+        self.h, self.n, self.up_bound, self.down_bound = h, n, up_bound, down_bound
+
+    def protect(self, targets: np.ndarray, threshold: int) -> None:
+        """Make every target's witnesses span K: down to 1 where the structure allows, then up as far as needed."""
+        self.threshold = threshold
+        for u in targets:
+            if self._span(u) >= threshold:
+                continue
+            if self.lowest[u] > 1 + TOLERANCE:
+                self._move({u: -(self.value[u] - 1)})
+            if self._span(u) < threshold and not self._move({u: self._rise_needed(u)}):
+                raise DisclosureError(
+                    "a cell cannot be protected: every cell it could hide behind is fixed by an earlier "
+                    "release or is zero. Re-publish from scratch (a new warehouse) to protect it."
+                )
+
+    def _rise_needed(self, u: int) -> float:
+        return math.ceil(self.lowest[u] - TOLERANCE) + self.threshold - self.value[u]
+
+    def _span(self, u: int) -> int:
+        return math.floor(self.highest[u] + TOLERANCE) - math.ceil(self.lowest[u] - TOLERANCE)
+
+    def forget_witnesses(self, cells: np.ndarray) -> None:
+        """The audit found these narrower than a witness suggested (another release's figures): solve them again."""
+        self.highest[cells] = self.value[cells]
+        self.lowest[cells] = self.value[cells]
+
+    def _move(self, moves: dict[int, float]) -> bool:
+        """Find the cheapest consistent values with each cell moved by at least its amount (+ up, - down).
+
+        Hides the published cells that had to change and records the witnesses; False if impossible.
+        """
+        columns = {u: (u + self.n if amount < 0 else u) for u, amount in moves.items()}
+        for u, column in columns.items():
+            self.h.changeColBounds(column, abs(moves[u]), self._bound(column))
+        self.h.run()
+        solved = self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        solution = np.asarray(self.h.getSolution().col_value) if solved else None
+        for column in columns.values():
+            self.h.changeColBounds(column, 0.0, self._bound(column))
+        if not solved:
+            return False
+        moved = solution[: self.n] - solution[self.n :]
+        changed = np.flatnonzero(np.abs(moved) > TOLERANCE)
+        newly = changed[~self.hidden[changed]]
+        if len(newly):
+            self.hidden[newly] = True
+            self.h.changeColsCost(2 * len(newly), np.r_[newly, newly + self.n].astype(np.int32), np.zeros(2 * len(newly)))
+        y = self.value + moved
+        np.maximum(self.highest, y, out=self.highest)
+        np.minimum(self.lowest, y, out=self.lowest)
+        return True
+
+    def _bound(self, column: int) -> float:
+        return self.up_bound[column] if column < self.n else self.down_bound[column - self.n]
+
+
+def _check(status) -> None:
+    if status != highspy.HighsStatus.kOk:
+        raise RuntimeError(f"HiGHS refused the model: {status}")
 
 
 class DisclosureError(Exception):
@@ -162,7 +263,7 @@ class _Relations:
         self.equations: list[tuple[int, np.ndarray]] = []
         for parent_key in _parent_keys(key, topic, region):
             parent = position.reindex(_joined(parent_key)).to_numpy()
-            children = np.flatnonzero(~np.isnan(parent))
+            children = np.flatnonzero(~np.isnan(parent) & (parent != np.arange(len(parent))))
             if not len(children):
                 continue
             parent = parent[children].astype(np.int64)
@@ -171,16 +272,6 @@ class _Relations:
             starts = np.flatnonzero(np.r_[True, parent[1:] != parent[:-1]])
             for total, terms in zip(parent[starts], np.split(children, starts[1:])):
                 self.equations.append((int(total), terms))
-        self.of_cell: list[list[int]] = [[] for _ in range(len(key))]
-        for e, (total, terms) in enumerate(self.equations):
-            self.of_cell[total].append(e)
-            for t in terms:
-                self.of_cell[t].append(e)
-
-    def members(self, e: int) -> np.ndarray:
-        total, terms = self.equations[e]
-        return np.r_[total, terms]
-
 
 def _joined(key: pd.DataFrame) -> pd.Index:
     columns = list(key.columns)
@@ -205,82 +296,15 @@ def _parent_keys(key: pd.DataFrame, topic, region: dict[str, str]):
         yield up
 
 
-def _hide_until_each_relation_holds(relations, hidden, value, cost, can_hide, threshold) -> None:
-    """Fast first pass: make every relation safe on its own, to a fixed point."""
-    queued = np.ones(len(relations.equations), dtype=bool)
-    queue = deque(range(len(relations.equations)))
-    while queue:
-        e = queue.popleft()
-        queued[e] = False
-        for cell in _complete_relation(*relations.equations[e], hidden, value, cost, can_hide, threshold):
-            for other in relations.of_cell[cell]:
-                if not queued[other]:
-                    queued[other] = True
-                    queue.append(other)
-
-
-def _complete_relation(total, terms, hidden, value, cost, can_hide, threshold) -> list[int]:
-    """Hide more terms of `total = sum(terms)` until no hidden term is pinned down by it alone.
-
-    With the total published, hidden terms must be at least two, and the room they
-    leave each other (each is at least 1) must reach the threshold; with the total
-    hidden, at least one term must be hidden too, or the total is their sum.
-    """
-    added = []
-    while True:
-        hidden_terms = terms[hidden[terms]]
-        if hidden[total]:
-            if len(hidden_terms):
-                return added
-            need = 1
-        else:
-            if not len(hidden_terms):
-                return added
-            room = int((value[hidden_terms] - 1).sum())
-            if len(hidden_terms) >= 2 and room >= threshold:
-                return added
-            need = max(threshold - room, 1)
-        candidates = terms[~hidden[terms] & can_hide[terms]]
-        if not len(candidates):
-            if not hidden[total] and can_hide[total]:
-                hidden[total] = True
-                added.append(int(total))
-            return added
-        enough = candidates[value[candidates] - 1 >= need]
-        pick = enough[np.argmin(cost[enough])] if len(enough) else candidates[np.argmax(value[candidates])]
-        hidden[pick] = True
-        added.append(int(pick))
-
-
-def _hide_cheapest_neighbours(relations, positions, hidden, cost, can_hide) -> list[int]:
-    """For each cell the audit could narrow, hide the cheapest published cell it is related to.
-
-    Where every related cell is hidden already, look one relation further out.
-    """
-    added = []
-    for p in positions:
-        frontier, seen = [int(p)], {int(p)}
-        while frontier:
-            near = {m for c in frontier for e in relations.of_cell[c] for m in relations.members(e).tolist()} - seen
-            candidates = np.array(sorted(c for c in near if not hidden[c] and can_hide[c]), dtype=np.int64)
-            if len(candidates):
-                pick = int(candidates[np.argmin(cost[candidates])])
-                hidden[pick] = True
-                added.append(pick)
-                break
-            seen |= near
-            frontier = [c for c in near if hidden[c]]
-    return added
-
-
-def _cost(cells: pd.DataFrame, value: np.ndarray) -> np.ndarray:
+def _cost(cells: pd.DataFrame) -> np.ndarray:
+    """What moving a published cell by one costs: headline totals are worth far more to readers."""
     weight = cells["period_level"].map(_PERIOD_WEIGHT).to_numpy() * cells["geo_level"].map(_GEO_WEIGHT).to_numpy()
     topic = TOPICS[cells["topic"].iloc[0]]
     if () in topic.breakdowns:
         columns = sorted({c for b in topic.breakdowns for c in b})
         is_total = np.logical_and.reduce([(cells[c] == ALL).to_numpy() for c in columns])
         weight = weight * np.where(is_total, _TOTAL_WEIGHT, 1)
-    return value * weight
+    return weight
 
 
 def _as_release(part: _Part, hidden: np.ndarray) -> Release:
