@@ -20,7 +20,7 @@ from dashboard import access, auth, data, ui
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 
-st.set_page_config(page_title="Hub Dashboard", page_icon=":material/hub:", layout="wide")
+st.set_page_config(page_title="Hub Dashboard", layout="wide")  # the bundled favicon: a material icon would be fetched from Google
 
 viewer = auth.current_viewer(data.hub_ids())
 auth.sign_out_button()

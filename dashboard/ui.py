@@ -19,6 +19,13 @@ NOT_SHOWN = "not shown"
 SUPPRESSED_GREY = "#9e9e9e"
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 """Okabe and Ito's palette: distinguishable with every common colour-vision deficiency."""
+LABEL_LIMIT = 190
+"""Pixels of a bar's label before it is cut short: a hub's full name fits, and a phone keeps room for the bars."""
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+"""Charts fill the width; their height is the plot's plus what title, labels and legend need."""
+TREND_HEIGHT = 200
+LEGEND = {"orient": "bottom", "title": None, "columns": 1, "labelLimit": 300}
+"""One entry a line: on a phone, a row of entries runs off the edge and hides series."""
 
 LEVEL_LABELS = {"year": "Year", "quarter": "Quarter", "month": "Month"}
 GEO_LEVEL_LABELS = {"network": "Whole network", "region": "Region", "hub": "Hub"}
@@ -138,7 +145,7 @@ def table(frame: pd.DataFrame, title: str, key: str, counts=(), rates=(), money=
 
 def chart(figure: alt.Chart, alt_text: str, key: str) -> None:
     """A chart with its text alternative and a PNG download (rendered on demand, offline)."""
-    st.altair_chart(figure, alt=alt_text, width="stretch")
+    st.altair_chart(figure.properties(autosize=FIT_WIDTH), alt=alt_text, width="stretch")
     st.download_button(
         "Download chart as PNG",
         data=lambda: _png(figure),
@@ -155,16 +162,15 @@ def _png(figure: alt.Chart) -> bytes:
     return vl_convert.vegalite_to_png(figure.to_json(), scale=2)
 
 
-def bars(frame: pd.DataFrame, category: str, value: str, title: str, color: str | None = None,
+def bars(frame: pd.DataFrame, category: str, value: str, title: str | list[str], color: str | None = None,
          value_title: str = "Count", percent: bool = False, color_order: list[str] | None = None) -> alt.Chart:
     """Horizontal bars, with a grey 'suppressed' mark wherever a value is hidden."""
     shown = frame.assign(_status=frame[value].map(lambda v: SUPPRESSED if pd.isna(v) else "published"))
     shown["_value"] = shown[value].astype("Float64").fillna(0).astype(float)
     fmt = ".0%" if percent else ",.0f"
-    base = alt.Chart(shown).encode(y=alt.Y(f"{category}:N", title=None, sort=None))
+    base = alt.Chart(shown).encode(y=alt.Y(f"{category}:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)))
     color_enc = (
-        alt.Color(f"{color}:N", scale=alt.Scale(range=PALETTE), sort=color_order,
-                  legend=alt.Legend(orient="bottom", title=None))
+        alt.Color(f"{color}:N", scale=alt.Scale(range=PALETTE), sort=color_order, legend=alt.Legend(**LEGEND))
         if color else alt.value(PALETTE[0])
     )
     offset = {"yOffset": alt.YOffset(f"{color}:N", sort=color_order)} if color else {}
@@ -186,20 +192,21 @@ def bars(frame: pd.DataFrame, category: str, value: str, title: str, color: str 
     return (published + hidden).properties(title=title)
 
 
-def trend(frame: pd.DataFrame, period: str, value: str, series: str, title: str, percent: bool = False,
+def trend(frame: pd.DataFrame, period: str, value: str, series: str, title: str | list[str], percent: bool = False,
           value_title: str = "Count") -> alt.Chart:
     """Lines over time, one per series; a hidden value breaks the line and shows as a grey mark."""
     shown = frame.assign(_status=frame[value].map(lambda v: SUPPRESSED if pd.isna(v) else "published"))
     shown["_value"] = shown[value].astype("Float64").astype(float)
+    shown["_axis"] = 0.0
     fmt = ".0%" if percent else ",.0f"
     base = alt.Chart(shown).encode(x=alt.X(f"{period}:O", title=None))
     line = base.mark_line(point=True).encode(
         y=alt.Y("_value:Q", title=value_title, axis=alt.Axis(format=fmt)),
-        color=alt.Color(f"{series}:N", scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom", title=None)),
+        color=alt.Color(f"{series}:N", scale=alt.Scale(range=PALETTE), legend=alt.Legend(**LEGEND)),
         tooltip=[alt.Tooltip(f"{period}:O"), alt.Tooltip(f"{series}:N"), alt.Tooltip("_value:Q", title=value_title, format=fmt)],
     )
     hidden = base.transform_filter(alt.datum._status == SUPPRESSED).mark_tick(color=SUPPRESSED_GREY, thickness=2).encode(
-        y=alt.value(0),
+        y=alt.Y("_axis:Q"),
         tooltip=[alt.Tooltip(f"{period}:O"), alt.Tooltip(f"{series}:N"), alt.Tooltip("_status:N", title=suppression_explained())],
     )
-    return (line + hidden).properties(title=title)
+    return (line + hidden).properties(title=title, height=TREND_HEIGHT)

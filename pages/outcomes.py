@@ -1,0 +1,112 @@
+"""Outcomes: the share of survivors assessed who achieved each outcome, over time, and hub by hub
+for viewers who may see hubs."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import baselines, data, findings, labels, ui
+from dashboard.hierarchy import NETWORK, OUTCOME_MEASURES
+
+viewer = ui.require_page("outcomes")
+
+OUTCOME_GAPS = (
+    findings.Gap("safety_improved", "of those assessed were safer"),
+    findings.Gap("housing_stable", "of those assessed had stable housing"),
+    findings.Gap("symptom_relief", "of those assessed had relief from symptoms"),
+    findings.Gap("employment_or_education", "of those assessed were in employment or education"),
+    findings.Gap("satisfied_with_care", "of those assessed were satisfied with their care"),
+)
+COUNTS = ["assessed", "achieved"]
+COLUMN_LABELS = {
+    "period": "Period",
+    "outcome": "Outcome",
+    "hub": "Hub",
+    "assessed": "Assessed",
+    "achieved": "Achieved",
+    "achieved_share": "Share achieved",
+}
+
+st.title("Outcomes")
+filters = st.columns(2)
+with filters[0]:
+    level, periods = ui.period_filter("outcomes")
+with filters[1]:
+    geo_level, geo = ui.geo_filter(viewer, "outcomes")
+latest = periods[-1]
+where = ui.geo_label(geo_level, geo)
+st.caption(f"{where} · {ui.period_label(level, periods)}. Snapshot figures are for {latest}.")
+
+
+def outcomes(level_of_geo: str, geos: list[str], period_list: list[str]) -> pd.DataFrame:
+    return data.figures("outcomes", viewer, geo_level=level_of_geo, geos=geos, period_level=level, periods=period_list)
+
+
+def share(value) -> str:
+    return ui.NOT_SHOWN if pd.isna(value) else f"{value:.0%}"
+
+
+def change(now_share, before_share) -> str | None:
+    """Points gained since the first period of the range, where both shares are published."""
+    if len(periods) == 1 or pd.isna(now_share) or pd.isna(before_share):
+        return None
+    return f"{(now_share - before_share) * 100:+.0f} points since {periods[0]}"
+
+
+over_time = outcomes(geo_level, [geo], periods)
+shares = over_time.pivot(index="outcome", columns="period", values="achieved_share")
+shares = shares.reindex([o for o in OUTCOME_MEASURES if o in shares.index])
+over_time["outcome"] = over_time["outcome"].map(labels.plain)
+
+st.subheader(f"Share achieved among those assessed, {latest}")
+for tile, (outcome, row) in zip(st.columns(len(shares)), shares.iterrows()):
+    tile.metric(labels.plain(outcome), share(row.get(latest)), change(row.get(latest), row.get(periods[0])))
+
+st.subheader("Over time")
+ui.chart(
+    ui.trend(over_time, "period", "achieved_share", "outcome", ["Share achieved among those assessed", where],
+             percent=True, value_title="Share achieved"),
+    alt_text=f"Line chart: for each outcome, the share of those assessed who achieved it, each {level} from {periods[0]} "
+    f"to {periods[-1]}, {where}. The table below holds the same figures.",
+    key="outcomes-trend",
+)
+ui.table(over_time[["period", "outcome", *COUNTS, "achieved_share"]], f"Outcomes over time, {where}", "outcomes-trend-table",
+         counts=COUNTS, rates=["achieved_share"], labels=COLUMN_LABELS)
+shown_counts = [over_time[COUNTS].melt()]
+
+if "hub" in data.allowed_geo_levels(viewer):
+    hubs = data.run("hubs")
+    if geo_level == "region":
+        reference_level, reference = "region", geo
+        hubs = hubs[hubs["region"] == geo]
+    else:
+        reference_level, reference = "network", NETWORK
+    hubs = hubs[hubs["hub"].isin(data.allowed_geos(viewer, "hub"))]
+    reference_name = ui.geo_label(reference_level, reference).lower()
+    st.subheader(f"Hub by hub, {latest}")
+    by_hub = outcomes("hub", hubs["hub"].tolist(), [latest])
+    reference_shares = outcomes(reference_level, [reference], [latest]).set_index("outcome")["achieved_share"]
+    gaps = findings.largest_gaps(
+        by_hub.pivot(index="geo", columns="outcome", values="achieved_share").reset_index(),
+        reference_shares, OUTCOME_GAPS, dict(zip(hubs["hub"], hubs["name"])).get,
+        reference_name, column="geo",
+    )
+    for sentence in gaps or [f"No hub falls clearly behind the {reference_name} in {latest}, among the shares that can be shown."]:
+        st.markdown(f"- {sentence}")
+    outcome = st.selectbox("Outcome", OUTCOME_MEASURES, format_func=labels.plain, key="outcomes-compare")
+    one = by_hub[by_hub["outcome"] == outcome].merge(hubs, left_on="geo", right_on="hub")[["name", *COUNTS, "achieved_share"]]
+    ui.chart(
+        baselines.with_rule(
+            ui.bars(one, "name", "achieved_share", [f"{labels.plain(outcome)}: share achieved by hub", latest],
+                    value_title="Share achieved", percent=True),
+            reference_shares.get(outcome), ui.geo_label(reference_level, reference),
+        ),
+        alt_text=f"Bar chart: for each hub, the share of those assessed for “{labels.plain(outcome)}” who achieved it, {latest}; "
+        f"a dashed line marks the {reference_name}. Grey diamonds mark hubs whose share cannot be shown. "
+        "The table below holds the same figures.",
+        key="outcomes-hubs",
+    )
+    ui.table(one.rename(columns={"name": "hub"}), f"{labels.plain(outcome)} by hub, {latest}", "outcomes-hubs-table",
+             counts=COUNTS, rates=["achieved_share"], labels=COLUMN_LABELS)
+    shown_counts.append(one[COUNTS].melt())
+
+ui.suppression_status(pd.concat(shown_counts), ["value"])

@@ -1,0 +1,141 @@
+"""The leadership pages in a real browser: drawn, filtered, downloaded, and kept behind the sign-in.
+
+Expected figures are read from the release file with DuckDB, not through the app.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+
+import duckdb
+import pandas as pd
+from browser import screenshot, sign_in
+from playwright.sync_api import expect
+
+from dashboard.auth import COOKIE_NAME
+
+PAGES = {"referrals": ("Referral gaps", 2), "language-access": ("Language access", 4), "funding": ("Funding use", 4),
+         "outcomes": ("Outcomes", 2)}
+"""Each page's title and how many charts it draws for a leader seeing every hub."""
+CHARTS = "[data-testid='stVegaLiteChart']"
+FIGURES = f"{CHARTS}, [data-testid='stDataFrame'], [data-testid='stMetric'], [data-testid='stDownloadButton']"
+SUPPRESSION_STATUS = re.compile(r"on this view (is|are) suppressed")
+"""The last line of every leadership page."""
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def finished(page, charts: int = 0) -> None:
+    """Wait until the script has run and at least `charts` charts are drawn (Vega renders after the run)."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+    page.wait_for_function(
+        """([selector, wanted]) => {
+            const charts = [...document.querySelectorAll(selector)];
+            return charts.length >= wanted && charts.every(c => c.querySelector('canvas, svg'));
+        }""",
+        arg=[CHARTS, charts],
+    )
+
+
+def keep(page, name: str) -> None:
+    """A screenshot of the whole page: Streamlit scrolls inside its main area, so grow the window to fit it."""
+    size = page.viewport_size
+    height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
+    page.wait_for_function(
+        "(width) => [...document.querySelectorAll('[data-testid=stVegaLiteChart] canvas, "
+        "[data-testid=stVegaLiteChart] svg')].every(c => c.getBoundingClientRect().right <= width)",
+        arg=size["width"],
+    )
+    screenshot(page, name)
+    page.set_viewport_size(size)
+
+
+def warehouse(app_home, sql: str, *params) -> pd.DataFrame:
+    with duckdb.connect(os.path.realpath(app_home / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(sql, list(params)).df()
+
+
+def test_a_visitor_typing_a_leadership_url_sees_only_the_sign_in_form(page, app_url):
+    page.goto(f"{app_url}/referrals")
+    finished(page)
+    expect(page.get_by_label("Username")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Password")).to_be_visible()
+    assert page.locator(FIGURES).count() == 0
+    keep(page, "referrals-visitor")
+
+
+def test_a_leader_sees_each_page_drawn_on_a_desktop_and_a_phone(page, context, browser, app_url):
+    sign_in(page, app_url, "leader", "leader-demo")
+    page.wait_for_function(f"() => document.cookie.includes('{COOKIE_NAME}=')")
+    phone_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        phone_context.add_cookies(context.cookies())
+        phone = phone_context.new_page()
+        for path, (title, charts) in PAGES.items():
+            for tab, name in ((page, f"{path}-desktop"), (phone, f"{path}-phone")):
+                tab.goto(f"{app_url}/{path}")
+                expect(tab.get_by_role("heading", name=title, level=1)).to_be_visible()
+                expect(tab.get_by_text(SUPPRESSION_STATUS)).to_be_visible()
+                finished(tab, charts=charts)
+                keep(tab, name)
+    finally:
+        phone_context.close()
+
+
+def test_a_leader_filters_funding_by_region_and_downloads_exactly_what_is_shown(page, app_url, app_home):
+    year = warehouse(app_home, "SELECT max(period) AS year FROM cells WHERE period_level = 'year'")["year"].iloc[0]
+    region = warehouse(app_home, "SELECT min(region) AS region FROM hubs")["region"].iloc[0]
+    sign_in(page, app_url, "leader", "leader-demo")
+    page.goto(f"{app_url}/funding")
+    finished(page, charts=4)
+    expect(page.get_by_text("Whole network · Years")).to_be_visible()
+
+    page.get_by_test_id("stSelectbox").filter(has_text="Where").click()
+    page.get_by_role("option", name=f"Region: {region}").click()
+    expect(page.get_by_text(f"Region: {region} · Years")).to_be_visible()
+    finished(page, charts=4)
+    with page.expect_download() as download:
+        page.get_by_role("button", name=f"Download “Budget and spend by funding stream, {year}” as CSV").click()
+    shown = pd.read_csv(io.BytesIO(open(download.value.path(), "rb").read()), encoding="utf-8-sig", dtype=str)
+
+    published = warehouse(
+        app_home,
+        "SELECT funding_stream, measure, value FROM cells WHERE topic = 'funding' AND period_level = 'year' AND period = ? "
+        "AND geo_level = 'region' AND geo = ? AND service_line = 'all' AND funding_stream <> 'all'",
+        year, region,
+    ).pivot(index="funding_stream", columns="measure", values="value")
+    assert shown.columns.tolist() == ["Funding stream", "Budget", "Spent", "Share of budget spent"]
+    assert dict(zip(shown["Funding stream"], zip(shown["Budget"], shown["Spent"]))) == {
+        stream.replace("_", " ").capitalize(): (f"{row.budget:,}", f"{row.spent:,}") for stream, row in published.iterrows()
+    }
+
+
+def test_a_session_survives_a_reload_travels_with_its_cookie_and_ends_everywhere_on_sign_out(page, context, browser, app_url):
+    sign_in(page, app_url, "leader", "leader-demo")
+    page.wait_for_function(f"() => document.cookie.includes('{COOKIE_NAME}=')")
+    page.goto(f"{app_url}/funding")
+    finished(page, charts=4)
+    page.reload()
+    expect(page.get_by_role("heading", name="Funding use", level=1)).to_be_visible()
+    finished(page, charts=4)
+    assert page.url == f"{app_url}/funding"
+
+    copy = browser.new_context(viewport=DESKTOP)
+    try:
+        copy.add_cookies(context.cookies())
+        other = copy.new_page()
+        other.goto(f"{app_url}/referrals")
+        expect(other.get_by_role("heading", name="Referral gaps", level=1)).to_be_visible()
+        finished(other, charts=2)
+
+        page.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_text("Signed in as")).to_have_count(0)
+        other.reload()
+        finished(other)
+        expect(other.get_by_label("Username")).to_be_visible()
+        assert other.locator(FIGURES).count() == 0
+    finally:
+        copy.close()
