@@ -791,5 +791,6 @@ _SOLVER_OPTIONS = {
     "presolve": "off",
     # A new objective leaves the basis primal feasible: primal simplex continues from it.
     "simplex_strategy": 4,
-    "threads": 1,
 }
+"""No "threads": HiGHS fixes its thread pool at the first solve in a process, and a
+later instance asking for another size fails every run (model status "Not Set")."""

@@ -157,45 +157,55 @@ class _Separation:
     """
 
     def __init__(self, relations: _Relations, value: np.ndarray, weight: np.ndarray, can_hide: np.ndarray, hidden: np.ndarray):
-        self.value, self.weight, self.hidden = value, weight.astype(float), hidden
-        n = len(value)
+        self.relations, self.value, self.weight, self.hidden = relations, value, weight.astype(float), hidden
+        self.n = len(value)
         self.highest = value.astype(float).copy()
         self.lowest = value.astype(float).copy()
+        movable = can_hide | hidden
+        self.up_bound = np.where(movable, highspy.kHighsInf, 0.0)
+        self.down_bound = np.where(movable, np.maximum(value - 1, 0), 0).astype(float)
+
+    def protect(self, targets: np.ndarray, threshold: int) -> None:
+        """Make every target's witnesses span K: down to 1 where the structure allows, then up as far as needed.
+
+        The solver lives only while protecting: a second live HiGHS instance in the
+        process upsets the audit's own solves.
+        """
+        self.threshold = threshold
+        self.h = self._model()
+        try:
+            for u in targets:
+                if self._span(u) >= threshold:
+                    continue
+                if self.lowest[u] > 1 + TOLERANCE:
+                    self._move({u: -(self.value[u] - 1)})
+                if self._span(u) < threshold and not self._move({u: self._rise_needed(u)}):
+                    raise DisclosureError(
+                        "a cell cannot be protected: every cell it could hide behind is fixed by an earlier "
+                        "release or is zero. Re-publish from scratch (a new warehouse) to protect it."
+                    )
+        finally:
+            del self.h
+
+    def _model(self) -> highspy.Highs:
+        """Columns 0..n-1: how far each cell goes up; n..2n-1: how far it goes down. One row per relation."""
+        n = self.n
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("presolve", "off")  # keep the basis between solves: only bounds and costs change
-        inf = highspy.kHighsInf
-        movable = can_hide | hidden
-        up_bound = np.where(movable, inf, 0.0)
-        down_bound = np.where(movable, np.maximum(value - 1, 0), 0).astype(float)
-        costs = np.where(hidden, 0.0, self.weight)
-        # columns 0..n-1: how far each cell goes up; n..2n-1: how far it goes down
-        h.addVars(2 * n, np.zeros(2 * n), np.r_[up_bound, down_bound])
+        costs = np.where(self.hidden, 0.0, self.weight)
+        h.addVars(2 * n, np.zeros(2 * n), np.r_[self.up_bound, self.down_bound])
         h.changeColsCost(2 * n, np.arange(2 * n, dtype=np.int32), np.r_[costs, costs])
         starts, index, coef = [], [], []
-        for total, terms in relations.equations:
+        for total, terms in self.relations.equations:
             starts.append(len(index))
             members = np.r_[terms, total]
             signs = np.r_[np.ones(len(terms)), -1.0]
             index.extend(np.r_[members, members + n].tolist())
             coef.extend(np.r_[signs, -signs].tolist())
         _check(h.addRows(len(starts), np.zeros(len(starts)), np.zeros(len(starts)), len(index),
-                  np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(coef)))
-        self.h, self.n, self.up_bound, self.down_bound = h, n, up_bound, down_bound
-
-    def protect(self, targets: np.ndarray, threshold: int) -> None:
-        """Make every target's witnesses span K: down to 1 where the structure allows, then up as far as needed."""
-        self.threshold = threshold
-        for u in targets:
-            if self._span(u) >= threshold:
-                continue
-            if self.lowest[u] > 1 + TOLERANCE:
-                self._move({u: -(self.value[u] - 1)})
-            if self._span(u) < threshold and not self._move({u: self._rise_needed(u)}):
-                raise DisclosureError(
-                    "a cell cannot be protected: every cell it could hide behind is fixed by an earlier "
-                    "release or is zero. Re-publish from scratch (a new warehouse) to protect it."
-                )
+                         np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(coef)))
+        return h
 
     def _rise_needed(self, u: int) -> float:
         return math.ceil(self.lowest[u] - TOLERANCE) + self.threshold - self.value[u]
