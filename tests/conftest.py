@@ -24,12 +24,15 @@ def home(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def seed_release(tmp_path_factory) -> Path:
-    """The built-in seed, published once per test worker: the release file."""
+    """A small seed network (3 hubs, 2 years), published once per test worker by the real ingest: the release file.
+
+    Small so that the suite stays fast; the default seed is what `make run` and the benchmark publish.
+    """
     from dashboard.ingest import ingest
     from seed.generate import write_seed
 
     folder = tmp_path_factory.mktemp("seed-release")
-    write_seed(folder / "extract")
+    write_seed(folder / "extract", hubs=3, months=24)
     ingest(folder / "extract", folder / "warehouse.duckdb")
     return (folder / "warehouse.duckdb").resolve()
 

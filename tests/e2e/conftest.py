@@ -29,14 +29,10 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def app_home(tmp_path_factory) -> Path:
-    """A data folder with the seed published in it: what `make run` shows on a fresh machine."""
+def app_home(tmp_path_factory, seed_release) -> Path:
+    """A data folder whose current release is the published seed network."""
     home = tmp_path_factory.mktemp("e2e-home")
-    env = {**os.environ, "HUBDASH_HOME": str(home)}
-    env.pop("HUBDASH_USERS", None)
-    subprocess.run([sys.executable, "-m", "dashboard.cli", "seed", "--out", str(home / "seed-extract")], env=env, check=True)
-    subprocess.run([sys.executable, "-m", "dashboard.cli", "ingest", str(home / "seed-extract")], env=env, check=True,
-                   stderr=subprocess.DEVNULL)
+    (home / "warehouse.duckdb").symlink_to(seed_release)
     return home
 
 

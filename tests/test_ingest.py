@@ -1,0 +1,137 @@
+"""`hubdash ingest`: all or nothing, idempotent, and a newer extract replaces what it covers."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from dashboard import warehouse
+from dashboard.cli import main
+from dashboard.hierarchy import ALL
+from seed.generate import write_seed
+
+
+@pytest.fixture(scope="module")
+def small_extract(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("extract") / "small"
+    write_seed(folder, hubs=3, months=12, seed=7)
+    return folder
+
+
+def digest(folder: Path) -> dict[str, str]:
+    """Every file under the folder, by content: what 'left exactly as it was' means."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    } | {str(p.relative_to(folder)): os.readlink(p) for p in folder.rglob("*") if p.is_symlink()}
+
+
+def cell(path: Path, **key) -> pd.Series:
+    where = " AND ".join(f"{k} = ?" for k in key)
+    with warehouse.connect_readonly(path) as con:
+        return con.execute(f"SELECT value, suppressed FROM cells WHERE {where}", list(key.values())).df().iloc[0]
+
+
+def test_ingest_publishes_a_release_in_the_data_folder(home, small_extract, capsys):
+    assert main(["ingest", str(small_extract)]) == 0
+    assert "published release 1" in capsys.readouterr().out
+    release = warehouse.read_release(home / "warehouse.duckdb")
+    assert release.number == 1 and release.threshold == 11
+    published = release.cells[~release.cells["suppressed"]]
+    people = published[published["topic"] != "funding"]
+    assert not ((people["value"] >= 1) & (people["value"] < 11)).any(), "a count from 1 to 10 was published"
+
+
+def test_the_same_extract_twice_changes_nothing(home, small_extract, capsys):
+    assert main(["ingest", str(small_extract)]) == 0
+    before = digest(home)
+    assert main(["ingest", str(small_extract)]) == 0
+    assert "nothing changed" in capsys.readouterr().out
+    assert digest(home) == before
+
+
+def test_a_refused_extract_leaves_the_warehouse_byte_for_byte(home, small_extract, tmp_path, capsys):
+    assert main(["ingest", str(small_extract)]) == 0
+    broken = tmp_path / "broken"
+    shutil.copytree(small_extract, broken)
+    with open(broken / "referrals.csv", "a", encoding="utf-8") as f:
+        f.write("2024-13,nowhere,medical,en,1,2,0,0,0\n")
+    before = digest(home)
+    assert main(["ingest", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert "referrals.csv" in err and "nothing was loaded" in err
+    assert digest(home) == before
+
+
+def test_a_newer_extract_replaces_the_months_and_hubs_it_covers(home, small_extract, tmp_path):
+    assert main(["ingest", str(small_extract)]) == 0
+    path = home / "warehouse.duckdb"
+    hub = pd.read_csv(small_extract / "hubs.csv")["hub"].iloc[0]
+    month = "2023-03"
+    key = dict(topic="referrals", measure="referred", period_level="year", period="2023", geo_level="network",
+               geo="network", service_line=ALL, language=ALL)
+    year_before = int(cell(path, **key)["value"])
+
+    correction = tmp_path / "correction"
+    correction.mkdir()
+    hubs = pd.read_csv(small_extract / "hubs.csv")
+    hubs[hubs["hub"] == hub].to_csv(correction / "hubs.csv", index=False)
+    referrals = pd.read_csv(small_extract / "referrals.csv")
+    mine = referrals[(referrals["hub"] == hub) & (referrals["month"] == month)].copy()
+    mine.loc[mine.index[0], ["referred", "accepted", "first_appointment", "completed", "waited_over_30_days"]] += [40, 0, 0, 0, 0]
+    mine.to_csv(correction / "referrals.csv", index=False)
+
+    assert main(["ingest", str(correction)]) == 0
+    release = warehouse.read_release(path)
+    assert release.number == 2
+    # The correction holds only referrals for that hub and month: its other files are absent,
+    # so that hub's other figures for that month are now zero; every other block is untouched.
+    changed = release.blocks[release.blocks["revision"] == 2]
+    assert set(changed["month"]) == {month} and set(changed["hub"]) == {hub}
+    year_after = cell(path, **key)
+    assert year_after["suppressed"] or int(year_after["value"]) == year_before + 40
+
+
+def _ingest_process(folder: Path, home: Path) -> subprocess.Popen:
+    env = {**os.environ, "HUBDASH_HOME": str(home)}
+    return subprocess.Popen([sys.executable, "-m", "dashboard.cli", "ingest", str(folder)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_a_load_killed_at_any_moment_leaves_a_readable_release(home, small_extract, tmp_path):
+    """Kill the second ingest at moments spread over its run: the first release stays current and whole."""
+    assert main(["ingest", str(small_extract)]) == 0
+    second = tmp_path / "second"
+    write_seed(second, hubs=3, months=12, seed=8)
+    started = time.perf_counter()
+    assert _ingest_process(second, tmp_path / "timing-home").wait() == 0
+    duration = time.perf_counter() - started
+
+    path = home / "warehouse.duckdb"
+    first = warehouse.read_release(path)
+    for fraction in (0.3, 0.5, 0.7, 0.8, 0.9, 0.95):
+        process = _ingest_process(second, home)
+        time.sleep(duration * fraction)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        current = warehouse.read_release(path)
+        assert current.number in (1, 2)
+        if current.number == 1:
+            pd.testing.assert_frame_equal(current.cells, first.cells)
+        else:
+            break
+    with duckdb.connect(str(warehouse.current_file(path)), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM cells").fetchone()[0] > 0
+    assert main(["ingest", str(second)]) == 0
+    assert warehouse.read_release(path).number == 2
