@@ -1,0 +1,88 @@
+"""Benchmark: seed, ingest (with suppression) and audit, then each leadership page cold and warm.
+
+    python benchmarks/run.py                  # the default seed network (6 hubs, 36 months)
+    python benchmarks/run.py --large          # the large network (50 hubs, 60 months)
+    python benchmarks/run.py --skip-pages     # the warehouse stages only
+
+Prints the time of each stage, the cells suppressed and why, and for each page
+the time from the request to its charts drawn (AppTest runs the whole script:
+cold = empty caches, warm = the same request again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+LEADERSHIP_PAGES = ("referrals", "language-access", "funding", "outcomes")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--large", action="store_true", help="50 hubs and 60 months")
+    parser.add_argument("--skip-pages", action="store_true")
+    args = parser.parse_args()
+    hubs, months = (50, 60) if args.large else (6, 36)
+
+    home = Path(tempfile.mkdtemp(prefix="hubdash-bench-"))
+    os.environ["HUBDASH_HOME"] = str(home)
+    from dashboard import audit, warehouse
+    from dashboard.ingest import ingest
+    from seed.generate import write_seed
+
+    print(f"network: {hubs} hubs, {months} months; data folder {home}")
+    with stage("seed"):
+        write_seed(home / "extract", hubs=hubs, months=months)
+    with stage("ingest (validate, build, suppress, write)"):
+        outcome = ingest(home / "extract", home / "warehouse.duckdb")
+    print("  cells: " + ", ".join(f"{n:,} {reason}" for reason, n in outcome.counts.items()))
+    release = warehouse.read_release(home / "warehouse.duckdb")
+    with stage("audit"):
+        report = audit.audit(release)
+    print(f"  {len(report):,} suppressed cells checked, {int(report['at_risk'].sum())} at risk")
+    if not args.skip_pages:
+        time_pages()
+    return 0
+
+
+def time_pages() -> None:
+    import streamlit as st
+    from apptest import app, open_page, sign_in
+
+    at = app()
+    open_page(at, "referrals")
+    sign_in(at, "leader", "leader-demo")
+    for path in LEADERSHIP_PAGES:
+        st.cache_data.clear()
+        started = time.perf_counter()
+        open_page(at, path)
+        cold = time.perf_counter() - started
+        started = time.perf_counter()
+        open_page(at, path)
+        warm = time.perf_counter() - started
+        charts = len(at.get("arrow_vega_lite_chart")) + len(at.get("vega_lite_chart"))
+        print(f"  /{path}: cold {cold:.2f} s, warm {warm:.2f} s, {charts} charts, errors: {len(at.exception)}")
+
+
+class stage:
+    def __init__(self, name: str):
+        self.name = name
+
+    def __enter__(self):
+        self.started = time.perf_counter()
+
+    def __exit__(self, *exc):
+        print(f"{self.name}: {time.perf_counter() - self.started:.1f} s", flush=True)
+        return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())
