@@ -1,0 +1,105 @@
+"""Disclosure control: whatever the extract, what is published passes the audit."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dashboard import audit
+from dashboard.cube import build_cube
+from dashboard.disclosure import protect
+from dashboard.hierarchy import ALL, SERVICE_LINES, TOPICS, month_range
+from dashboard.release import Release
+
+K = 11
+
+
+def finest(draw_counts, hubs: list[str], months: list[str], lines: list[str], languages: list[str]) -> pd.DataFrame:
+    rows = []
+    for month in months:
+        for hub in hubs:
+            for line in lines:
+                for language in languages:
+                    referred = draw_counts()
+                    if referred:
+                        rows.append((month, hub, line, language, referred, referred, referred, referred // 2, referred // 3))
+    return pd.DataFrame(rows, columns=["month", "hub", "service_line", "language", *TOPICS["referrals"].measures])
+
+
+def network(referrals: pd.DataFrame, hubs: pd.DataFrame, months: list[str]) -> SimpleNamespace:
+    empty = {name: pd.DataFrame(columns=["month", "hub", *t.grain, *t.measures]) for name, t in TOPICS.items()}
+    return SimpleNamespace(hubs=hubs, months=months, tables={**empty, "referrals": referrals})
+
+
+def published(cells: pd.DataFrame, hubs: pd.DataFrame) -> Release:
+    blocks = pd.DataFrame(columns=["topic", "month", "hub", "revision"])
+    protected = protect(cells, hubs, blocks, K, workers=1)
+    return Release(cells=protected.cells, hubs=hubs, blocks=blocks, threshold=K)
+
+
+@st.composite
+def small_networks(draw):
+    """Tiny hubs and rare languages: the hardest case for suppression."""
+    hub_count = draw(st.integers(2, 4))
+    hubs = pd.DataFrame(
+        {
+            "hub": [f"h{i}" for i in range(hub_count)],
+            "name": [f"Hub {i}" for i in range(hub_count)],
+            "region": [f"r{i % 2}" for i in range(hub_count)],
+        }
+    )
+    months = month_range("2024-01", "2024-" + f"{draw(st.sampled_from([3, 6])):02d}")
+    lines = list(draw(st.lists(st.sampled_from(SERVICE_LINES[:5]), min_size=1, max_size=3, unique=True)))
+    languages = list(draw(st.lists(st.sampled_from(["en", "es", "vi", "hmn"]), min_size=1, max_size=3, unique=True)))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rate = draw(st.sampled_from([0.3, 1.0, 3.0, 8.0]))
+    rng = np.random.default_rng(seed)
+    return network(finest(lambda: int(rng.poisson(rate)), list(hubs["hub"]), months, lines, languages), hubs, months)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_networks())
+def test_random_extracts_always_pass_the_audit(data):
+    cells = build_cube(data)
+    release = published(cells, data.hubs)
+    report = audit.audit(release)
+    assert not report["at_risk"].any(), audit.format_report(report, K)
+    people = release.cells[release.cells["topic"] != "funding"]
+    shown = people["value"].dropna()
+    assert not ((shown >= 1) & (shown < K)).any(), "a count from 1 to K-1 was published"
+
+
+def test_zeros_and_large_counts_are_published_and_small_ones_never():
+    hubs = pd.DataFrame({"hub": ["a", "b"], "name": ["A", "B"], "region": ["r", "r"]})
+    months = month_range("2024-01", "2024-03")
+    rng = np.random.default_rng(1)
+    data = network(finest(lambda: int(rng.poisson(6)), ["a", "b"], months, ["medical", "legal"], ["en", "es"]), hubs, months)
+    cells = build_cube(data)
+    release = published(cells, hubs)
+    merged = cells.merge(release.cells, on=[c for c in release.cells.columns if c not in ("value", "suppressed")],
+                         suffixes=("_true", ""))
+    assert (merged.loc[merged["value_true"] == 0, "value"] == 0).all(), "a zero was hidden"
+    small = merged["value_true"].between(1, K - 1)
+    assert merged.loc[small, "suppressed"].all()
+    total = merged[(merged.measure == "referred") & (merged.period_level == "quarter") & (merged.geo_level == "network")
+                   & (merged.service_line == ALL) & (merged.language == ALL)]
+    assert not total["suppressed"].iloc[0], "the network's quarter total is the headline: it should stay published"
+
+
+def test_the_audit_catches_a_suppression_that_leaves_a_cell_exposed():
+    """Primary suppression alone: a hidden month is its quarter minus the other, published, months."""
+    hubs = pd.DataFrame({"hub": ["a", "b"], "name": ["A", "B"], "region": ["r", "r"]})
+    months = month_range("2024-01", "2024-03")
+    counts = iter([3, 40, 40, 40, 40, 40] * 10)
+    data = network(finest(lambda: next(counts), ["a", "b"], months, ["medical"], ["en"]), hubs, months)
+    cells = build_cube(data)
+    hidden = cells["value"].between(1, K - 1).to_numpy()
+    broken = cells.assign(value=cells["value"].mask(hidden), suppressed=hidden)
+    report = audit.audit(Release(cells=broken, hubs=hubs, blocks=pd.DataFrame(), threshold=K))
+    assert report["at_risk"].any()
+    fixed = published(cells, hubs)
+    assert not audit.audit(fixed)["at_risk"].any()
