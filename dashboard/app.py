@@ -20,7 +20,9 @@ from dashboard import access, auth, data, ui
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 
-st.set_page_config(page_title="Hub Dashboard", layout="wide")  # the bundled favicon: a material icon would be fetched from Google
+# No page icons on st.Page or here: Streamlit fetches a material icon's favicon from Google.
+# The sidebar links keep theirs: those come from the bundled font.
+st.set_page_config(page_title="Hub Dashboard", layout="wide")
 
 viewer = auth.current_viewer(data.hub_ids())
 auth.sign_out_button()
@@ -30,7 +32,7 @@ def _locked(page: access.Page):
     def show() -> None:
         ui.refuse(page, viewer)
 
-    return st.Page(show, title=page.title, url_path=page.path, icon=page.icon)
+    return st.Page(show, title=page.title, url_path=page.path)
 
 
 def _sign_in() -> None:
@@ -43,13 +45,13 @@ def _sign_in() -> None:
 
 routes = {
     page.path: (
-        st.Page(PAGES_DIR / page.file, title=page.title, url_path=page.path, icon=page.icon, default=page.path == "summary")
+        st.Page(PAGES_DIR / page.file, title=page.title, url_path=page.path, default=page.path == "summary")
         if access.may_see(page, viewer.roles)
         else _locked(page)
     )
     for page in access.PAGES
 }
-routes["sign-in"] = st.Page(_sign_in, title="Sign in", url_path="sign-in", icon=":material/login:")
+routes["sign-in"] = st.Page(_sign_in, title="Sign in", url_path="sign-in")
 current = st.navigation(list(routes.values()), position="hidden")
 
 with st.sidebar:

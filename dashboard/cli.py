@@ -1,4 +1,4 @@
-"""The `hubdash` command: seed, ingest, audit, users."""
+"""The `hubdash` command: seed, ingest, audit, users, feedback, run."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 import sys
 import time
 from pathlib import Path
+
+from feedback import cli as feedback_cli
 
 from . import paths, users
 
@@ -33,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     audit.set_defaults(run=_audit)
 
     users.configure_parser(commands)
+    feedback_cli.configure_parser(commands)
 
     run = commands.add_parser("run", help="start the app; on a fresh machine, publish the built-in seed first")
     run.add_argument("--port", type=int, default=8501)
