@@ -18,20 +18,38 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from dashboard.hierarchy import ALL, GEO_LEVELS, OUTCOME_MEASURES, SERVICE_LINES, is_month, months_of
+from dashboard.hierarchy import ALL, GEO_LEVELS, NETWORK, OUTCOME_MEASURES, SERVICE_LINES, is_month, months_of
 
 from .i18n import t
 from .review import ReviewError, require_themes
 from .store import Store
 
-METRICS = (
-    "interpreter_coverage",
-    "completion_rate",
-    "first_appointment_rate",
-    "waited_over_30_days_share",
-    "outcome_achieved_share",
-    "referrals",
-)
+
+@dataclass(frozen=True)
+class MetricShape:
+    """What a cycle can measure a metric by, as the dashboard publishes it."""
+
+    topic: str
+    """The published topic its figures come from."""
+    groups: tuple[str, ...]
+    """The breakdown columns a measure may narrow it by: one group along one of them, each a published view."""
+    has_total: bool = True
+    """False where only the groups are published: outcomes have no total across outcomes."""
+    percent: bool = True
+    better: str | None = "higher"
+    """Which way is an improvement: "higher", "lower", or None where neither is (how many were referred)."""
+
+
+METRIC_SHAPES = {
+    "interpreter_coverage": MetricShape("language_access", ("language",)),
+    "completion_rate": MetricShape("referrals", ("service_line", "language")),
+    "first_appointment_rate": MetricShape("referrals", ("service_line", "language")),
+    "waited_over_30_days_share": MetricShape("referrals", ("service_line", "language"), better="lower"),
+    "outcome_achieved_share": MetricShape("outcomes", ("outcome",), has_total=False),
+    "referrals": MetricShape("referrals", ("service_line", "language"), percent=False, better=None),
+}
+METRICS = tuple(METRIC_SHAPES)
+GROUP_FILTERS = ("service_line", "language", "outcome")
 MEASURE_FILTERS = {
     "geo_level": GEO_LEVELS,
     "geo": None,
@@ -60,7 +78,19 @@ def check_measure(spec: dict) -> dict:
         allowed = MEASURE_FILTERS[name]
         if not isinstance(value, str) or not value or (allowed is not None and value not in allowed):
             raise CycleError(f"{value!r} is not a {name} a measure can use")
+    if (filters.get("geo_level", NETWORK) == NETWORK) != (filters.get("geo", NETWORK) == NETWORK):
+        raise CycleError("a measure names its geography with both geo_level and geo, or neither for the network")
+    shape = METRIC_SHAPES[metric]
+    narrowed = [name for name in GROUP_FILTERS if filters.get(name, ALL) != ALL]
+    if any(name not in shape.groups for name in narrowed) or len(narrowed) > 1:
+        raise CycleError(f"{metric} can be narrowed to one group by {' or '.join(shape.groups)}, not by {', '.join(narrowed)}")
+    if not narrowed and not shape.has_total:
+        raise CycleError(f"{metric} is published only by {shape.groups[0]}: choose one")
     return dict(spec)
+
+
+def format_value(metric: str, value: float) -> str:
+    return f"{value:.0%}" if METRIC_SHAPES[metric].percent else f"{value:,.0f}"
 
 
 def open_cycle(
@@ -158,6 +188,8 @@ def cycles(store: Store, status: str | None = None) -> pd.DataFrame:
         [status, status],
     )
     frame["measure"] = frame["measure"].map(json.loads)
+    for column in ("start_date", "target_date"):
+        frame[column] = frame[column].dt.date
     return frame
 
 
@@ -199,7 +231,26 @@ class Action:
     done: bool
     act: str
     outcome: str | None
-    change: MeasureChange
+    measure: dict
+    change: MeasureChange | None
+    """None when the reader may not see the measure's figures (below region level for the public)."""
+
+    def change_sentence(self, lang: str) -> str:
+        """What changed in the measure, in the reader's words."""
+        if self.change is None:
+            return t(lang, "board.staff_only")
+        change = self.change
+        if change.baseline is None or change.latest is None:
+            return t(lang, "board.no_figures")
+        return t(
+            lang,
+            "board.change",
+            metric=t(lang, f"metric.{change.metric}"),
+            baseline=format_value(change.metric, change.baseline),
+            baseline_period=change.baseline_period,
+            latest=format_value(change.metric, change.latest),
+            latest_period=change.latest_period,
+        )
 
 
 @dataclass(frozen=True)
@@ -215,7 +266,9 @@ def public_board(store: Store, threshold: int, metric_series: MetricSeries, lang
     """The "you said, we did" board: each theme raised, how often, and the cycles that took it up.
 
     Nothing a person wrote appears here, and small counts are shown as
-    "fewer than K", as the dashboard shows small figures.
+    "fewer than K", as the dashboard shows small figures. `metric_series`
+    answers for the reader, and refuses (PermissionError) a figure they may
+    not see: that action then shows no change.
     """
     raised = store.query(
         """
@@ -232,16 +285,7 @@ def public_board(store: Store, threshold: int, metric_series: MetricSeries, lang
         ORDER BY c.start_date, c.id
         """
     )
-    actions_of_cycle = {
-        cycle.id: Action(
-            title=cycle.title,
-            done=cycle.status == "closed",
-            act=cycle.act_notes if cycle.status == "closed" else "",
-            outcome=cycle.outcome,
-            change=measure_change(json.loads(cycle.measure), cycle.start_date, metric_series),
-        )
-        for cycle in taken_up.drop_duplicates("id").itertuples()
-    }
+    actions_of_cycle = {cycle.id: _action(cycle, metric_series) for cycle in taken_up.drop_duplicates("id").itertuples()}
     board = []
     for theme in raised.itertuples():
         actions = tuple(actions_of_cycle[c] for c in taken_up.loc[taken_up["theme_id"] == theme.id, "id"])
@@ -251,6 +295,16 @@ def public_board(store: Store, threshold: int, metric_series: MetricSeries, lang
         else:
             board.append(BoardEntry(theme.name, count, str(count), actions))
     return board
+
+
+def _action(cycle, metric_series: MetricSeries) -> Action:
+    spec = json.loads(cycle.measure)
+    try:
+        change = measure_change(spec, cycle.start_date, metric_series)
+    except PermissionError:
+        change = None
+    done = cycle.status == "closed"
+    return Action(cycle.title, done, cycle.act_notes if done else "", cycle.outcome, spec, change)
 
 
 _FEEDBACK_OF_CYCLE = """

@@ -35,3 +35,9 @@ def t(lang: str, key: str, **fmt: object) -> str:
     strings = catalogue(lang) if lang in LANGUAGES else {}
     text = strings.get(key, catalogue(FALLBACK)[key])
     return text.format(**fmt) if fmt else text
+
+
+def language_for(locale: str | None) -> str:
+    """The form language for a browser's locale ('es-MX' -> 'es'), English when it is not offered."""
+    primary = (locale or "").replace("_", "-").split("-")[0].lower()
+    return primary if primary in LANGUAGES else FALLBACK

@@ -75,6 +75,11 @@ def queue(
     )
 
 
+def weeks(store: Store) -> list[str]:
+    """The weeks that have feedback, newest first: the choices of the queue's week filter."""
+    return store.query("SELECT DISTINCT week FROM feedback ORDER BY week DESC")["week"].tolist()
+
+
 def export_queue_csv(store: Store, **filters: str | None) -> bytes:
     """The queue as CSV that a spreadsheet opens as text, never as formulas."""
     return to_csv_bytes(queue(store, **filters))
@@ -129,11 +134,24 @@ def merge_themes(store: Store, source: str, into: str) -> None:
 def assign_themes(store: Store, feedback_id: str, theme_ids: list[str]) -> None:
     """Add themes to a feedback (those it has stay); a new feedback becomes reviewed."""
     with store.transaction() as con:
-        _status_of(con, feedback_id)
-        require_themes(con, theme_ids)
-        for theme_id in theme_ids:
-            con.execute("INSERT OR IGNORE INTO feedback_themes VALUES (?, ?)", [feedback_id, theme_id])
-        con.execute("UPDATE feedback SET status = 'reviewed' WHERE id = ? AND status = 'new'", [feedback_id])
+        _add_themes(con, feedback_id, theme_ids)
+
+
+def themes_of(store: Store, feedback_id: str) -> list[str]:
+    """The ids of a feedback's themes."""
+    return store.query("SELECT theme_id FROM feedback_themes WHERE feedback_id = ? ORDER BY theme_id", [feedback_id])[
+        "theme_id"
+    ].tolist()
+
+
+def set_themes(store: Store, feedback_id: str, theme_ids: list[str]) -> None:
+    """Give a feedback exactly these themes; a new feedback given any becomes reviewed."""
+    with store.transaction() as con:
+        _add_themes(con, feedback_id, theme_ids)
+        con.execute(
+            "DELETE FROM feedback_themes WHERE feedback_id = ? AND NOT list_contains(?, theme_id)",
+            [feedback_id, list(theme_ids)],
+        )
 
 
 def unassign_theme(store: Store, feedback_id: str, theme_id: str) -> None:
@@ -159,6 +177,15 @@ def add_note(store: Store, feedback_id: str, note: str) -> None:
 def notes(store: Store, feedback_id: str) -> pd.DataFrame:
     """The notes on one feedback, oldest first: n, week, note."""
     return store.query("SELECT n, week, note FROM reviewer_notes WHERE feedback_id = ? ORDER BY n", [feedback_id])
+
+
+def _add_themes(con: duckdb.DuckDBPyConnection, feedback_id: str, theme_ids: list[str]) -> None:
+    _status_of(con, feedback_id)
+    require_themes(con, theme_ids)
+    for theme_id in theme_ids:
+        con.execute("INSERT OR IGNORE INTO feedback_themes VALUES (?, ?)", [feedback_id, theme_id])
+    if theme_ids:
+        con.execute("UPDATE feedback SET status = 'reviewed' WHERE id = ? AND status = 'new'", [feedback_id])
 
 
 def _status_of(con: duckdb.DuckDBPyConnection, feedback_id: str) -> str:

@@ -132,6 +132,21 @@ class Receipt:
     week: str
 
 
+@dataclass(frozen=True)
+class Preview:
+    """Exactly what sending a form would store: shown to the person before they send it."""
+
+    text: str
+    """After scrubbing."""
+    removed: tuple[str, ...]
+    """The kinds of contact detail scrubbing removed (scrub.KINDS)."""
+    about: str
+    feeling: int | None
+    respondent: str
+    language: str
+    week: str
+
+
 MIGRATIONS = (
     # 1: intake. Submission tokens live apart from feedback: they exist only to
     # turn a double click into one feedback, are purged after a week, and never
@@ -256,6 +271,19 @@ class Store:
     def week(self) -> str:
         return iso_week(self._today())
 
+    def preview(self, *, text: str, about: str, respondent: str, language: str, feeling: int | None = None) -> Preview:
+        """What `submit` would store for this form now, or the FeedbackError it would refuse it with."""
+        if not (about == GENERAL or about in SERVICE_LINES or _HUB_SLUG.fullmatch(about)):
+            raise InvalidChoice()
+        if respondent not in RESPONDENTS or language not in LANGUAGES or feeling not in (None, *FEELINGS):
+            raise InvalidChoice()
+        if not text.strip():
+            raise EmptyText()
+        if len(text) > MAX_TEXT:
+            raise TooLong(max=MAX_TEXT)
+        scrubbed = scrub(text)
+        return Preview(scrubbed.text, scrubbed.removed, about, feeling, respondent, language, self.week())
+
     def submit(
         self,
         *,
@@ -266,23 +294,15 @@ class Store:
         token: str,
         feeling: int | None = None,
     ) -> Receipt:
-        """Store one feedback, scrubbed; the same token again returns the first receipt.
+        """Store one feedback, as `preview` shows it; the same token again returns the first receipt.
 
         `token` is a random value the form draws with itself, so a double click
         or a re-sent form stores one feedback. It links nothing to a person, but
         only its hash is kept, and only for the week it was sent and the next.
         """
-        if not (about == GENERAL or about in SERVICE_LINES or _HUB_SLUG.fullmatch(about)):
-            raise InvalidChoice()
-        if respondent not in RESPONDENTS or language not in LANGUAGES or feeling not in (None, *FEELINGS):
-            raise InvalidChoice()
-        if not text.strip():
-            raise EmptyText()
-        if len(text) > MAX_TEXT:
-            raise TooLong(max=MAX_TEXT)
+        stored = self.preview(text=text, about=about, respondent=respondent, language=language, feeling=feeling)
         if not token:
             raise ValueError("a submission needs the token its form was drawn with")
-        stored_text = scrub(text).text
         token_hash = hashlib.sha256(token.encode()).hexdigest()
         with self.transaction() as con:
             earlier = con.execute(
@@ -291,10 +311,10 @@ class Store:
             if earlier:
                 return Receipt(*earlier)
             self._rate_limiter.acquire()
-            receipt = Receipt(str(uuid.uuid4()), self.week())
+            receipt = Receipt(str(uuid.uuid4()), stored.week)
             con.execute(
                 "INSERT INTO feedback (id, week, language, about, feeling, respondent, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [receipt.feedback_id, receipt.week, language, about, feeling, respondent, stored_text],
+                [receipt.feedback_id, receipt.week, stored.language, stored.about, stored.feeling, stored.respondent, stored.text],
             )
             con.execute("INSERT INTO submission_tokens VALUES (?, ?, ?)", [token_hash, receipt.feedback_id, receipt.week])
             con.execute("DELETE FROM submission_tokens WHERE week < ?", [self._last_week()])

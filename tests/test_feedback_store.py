@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from feedback import cycles, review
-from feedback.i18n import LANGUAGES, catalogue, t
+from feedback.i18n import LANGUAGES, catalogue, language_for, t
 from feedback.store import (
     BACKED_UP_TABLES,
     MAX_TEXT,
@@ -479,6 +479,33 @@ def test_strings_come_in_the_language_asked_with_english_as_fallback():
     assert t("xx", "exit.button") == "Exit this page"
     with pytest.raises(KeyError):
         t("en", "no.such.key")
+
+
+def test_what_the_person_is_shown_before_sending_is_exactly_what_is_stored(store):
+    form = {"text": "Nobody called back. Write to ana@example.org.", "about": "housing", "respondent": "peer_mentor",
+            "language": "vi", "feeling": 4}
+    preview = store.preview(**form)
+    assert store.query("SELECT count(*) AS n FROM feedback").n.item() == 0
+    receipt = store.submit(**form, token="t")
+    row = store.query("SELECT * FROM feedback").iloc[0]
+    assert (preview.text, preview.about, preview.respondent, preview.language, preview.feeling, preview.week) == (
+        row["text"], row["about"], row["respondent"], row["language"], row["feeling"], receipt.week,
+    )
+    assert preview.text == "Nobody called back. Write to [email removed]."
+    assert preview.removed == ("email",)
+
+
+def test_the_preview_refuses_what_sending_would_refuse(store):
+    with pytest.raises(TooLong):
+        store.preview(text="x" * (MAX_TEXT + 1), about="general", respondent="staff", language="en")
+    with pytest.raises(InvalidChoice):
+        store.preview(text="Fine.", about="general", respondent="mayor", language="en")
+
+
+@pytest.mark.parametrize(("locale", "lang"), [("es-MX", "es"), ("vi", "vi"), ("zh-Hant-TW", "zh"), ("zh_CN", "zh"),
+                                              ("fr-FR", "en"), ("", "en"), (None, "en")])
+def test_the_form_opens_in_the_browsers_language_when_it_is_offered(locale, lang):
+    assert language_for(locale) == lang
 
 
 def test_by_default_the_store_lives_in_the_data_folder_apart_from_the_warehouse(home):

@@ -171,6 +171,28 @@ def test_assigning_a_theme_reviews_a_new_feedback_and_keeps_its_other_themes(sto
     assert review.queue(store).themes.item() == "Transport"
 
 
+def test_setting_themes_makes_them_exactly_those_given_and_reviews_a_new_feedback(store):
+    feedback_id = send(store)
+    waits, transport, fares = (review.add_theme(store, name) for name in ("Waiting", "Transport", "Fares"))
+    review.set_themes(store, feedback_id, [waits, transport])
+    assert status(store, feedback_id) == "reviewed"
+    review.set_themes(store, feedback_id, [fares, transport])
+    assert sorted(review.themes_of(store, feedback_id)) == sorted([fares, transport])
+    review.set_themes(store, feedback_id, [])
+    assert review.themes_of(store, feedback_id) == []
+    with pytest.raises(ReviewError):
+        review.set_themes(store, feedback_id, [waits, "missing"])
+    assert review.themes_of(store, feedback_id) == []
+
+
+def test_the_week_filter_offers_the_weeks_that_have_feedback_newest_first(store, clock):
+    send(store)
+    clock.day += timedelta(weeks=2)
+    send(store)
+    send(store)
+    assert review.weeks(store) == ["2026-W12", "2026-W10"]
+
+
 def test_theme_names_are_unique_whatever_their_case(store):
     review.add_theme(store, "Waiting times")
     with pytest.raises(ReviewError, match="already"):
@@ -277,6 +299,35 @@ def test_a_measure_must_be_a_published_metric_with_known_filters(spec):
         check_measure(spec)
 
 
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"metric": "referrals", "service_line": "legal", "language": "es"},
+        {"metric": "interpreter_coverage", "service_line": "legal"},
+        {"metric": "outcome_achieved_share"},
+        {"metric": "outcome_achieved_share", "outcome": "all"},
+        {"metric": "referrals", "geo_level": "hub"},
+        {"metric": "referrals", "geo": "riverside"},
+    ],
+)
+def test_a_measure_follows_one_published_view_of_one_geography(spec):
+    with pytest.raises(CycleError):
+        check_measure(spec)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"metric": "referrals", "language": "es", "geo_level": "hub", "geo": "riverside"},
+        {"metric": "waited_over_30_days_share", "service_line": "legal", "language": "all"},
+        {"metric": "interpreter_coverage", "language": "vi", "geo_level": "network", "geo": "network"},
+        {"metric": "outcome_achieved_share", "outcome": "housing_stable", "geo_level": "region", "geo": "Coastal"},
+    ],
+)
+def test_a_measure_may_narrow_a_metric_to_one_group_it_is_published_by(spec):
+    assert check_measure(spec) == spec
+
+
 def test_a_cycle_needs_themes_a_title_an_owner_and_a_target_after_its_start(store):
     waits = review.add_theme(store, "Waits")
     good = {"title": "Faster", "owner": "Ana", "theme_ids": [waits], "start": START, "target": START, "measure": WAITS}
@@ -364,3 +415,30 @@ def test_erased_feedback_still_counts_on_the_board(store, clock):
     store.maintain()
     [entry] = public_board(store, threshold=1, metric_series=NO_FIGURES)
     assert entry.count == 1
+
+
+def test_the_board_says_what_changed_in_the_readers_words():
+    waits = measure_change(WAITS, START, series([("2026-02", 0.38, False), ("2026-05", 0.25, False)]))
+    referrals = measure_change({"metric": "referrals"}, START, series([("2026-Q1", 1200, False), ("2026-Q2", 1345, False)]))
+
+    def sentence(change, lang):
+        return cycles.Action("t", False, "", None, {}, change).change_sentence(lang)
+
+    assert sentence(waits, "en") == "Waited more than 30 days for a first appointment: 38% (2026-02) → 25% (2026-05)"
+    assert sentence(referrals, "en") == "Referrals: 1,200 (2026-Q1) → 1,345 (2026-Q2)"
+    assert sentence(measure_change(WAITS, START, NO_FIGURES), "es") == "Todavía no hay cifras publicadas para medir esto."
+
+
+def test_the_board_shows_no_figure_the_reader_may_not_see(store):
+    waits = review.add_theme(store, "Waits")
+    reviewed(store, waits)
+    open_cycle(store, title="Call-back rota", owner="Ana", theme_ids=[waits], start=START, target=START,
+               measure={"metric": "referrals", "geo_level": "hub", "geo": "riverside"})
+
+    def refused(spec):
+        raise PermissionError("not allowed to see hub riverside")
+
+    [entry] = public_board(store, threshold=11, metric_series=refused)
+    [action] = entry.actions
+    assert action.change is None
+    assert action.change_sentence("en") == "The figures for this are shown only to signed-in hub staff."
