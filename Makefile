@@ -23,6 +23,6 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# Browser tests drive Debian's Chromium; nothing downloads a browser build.
+# Browser tests drive Debian's Chromium (with a CJK font for the Chinese form); nothing downloads a browser build.
 chromium:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	@command -v chromium >/dev/null && fc-list | grep -qi microhei || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei; }

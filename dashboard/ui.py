@@ -182,7 +182,7 @@ def bars(frame: pd.DataFrame, category: str, value: str, title: str | list[str],
         **offset,
     )
     hidden = base.transform_filter(alt.datum._status == SUPPRESSED).mark_point(
-        shape="diamond", filled=True, size=60, color=SUPPRESSED_GREY
+        shape="diamond", filled=True, size=60, color=SUPPRESSED_GREY, aria=False
     ).encode(
         x=alt.X("_value:Q"),
         tooltip=[alt.Tooltip(f"{category}:N"), *([alt.Tooltip(f"{color}:N")] if color else []),
@@ -205,7 +205,7 @@ def trend(frame: pd.DataFrame, period: str, value: str, series: str, title: str 
         color=alt.Color(f"{series}:N", scale=alt.Scale(range=PALETTE), legend=alt.Legend(**LEGEND)),
         tooltip=[alt.Tooltip(f"{period}:O"), alt.Tooltip(f"{series}:N"), alt.Tooltip("_value:Q", title=value_title, format=fmt)],
     )
-    hidden = base.transform_filter(alt.datum._status == SUPPRESSED).mark_tick(color=SUPPRESSED_GREY, thickness=2).encode(
+    hidden = base.transform_filter(alt.datum._status == SUPPRESSED).mark_tick(color=SUPPRESSED_GREY, thickness=2, aria=False).encode(
         y=alt.Y("_axis:Q"),
         tooltip=[alt.Tooltip(f"{period}:O"), alt.Tooltip(f"{series}:N"), alt.Tooltip("_status:N", title=suppression_explained())],
     )
