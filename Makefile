@@ -23,6 +23,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# Browser tests drive Debian's Chromium (with a CJK font for the Chinese form); nothing downloads a browser build.
+# Browser tests drive Debian's Chromium (with a CJK font for the Chinese form); the PDF report embeds DejaVu.
+# Nothing downloads a browser build.
 chromium:
-	@command -v chromium >/dev/null && fc-list | grep -qi microhei || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei; }
+	@command -v chromium >/dev/null && fc-list | grep -qi microhei && [ -d /usr/share/fonts/truetype/dejavu ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei fonts-dejavu-core; }

@@ -55,3 +55,39 @@ def largest_gaps(
                 found.append((behind, sentence))
     found.sort(key=lambda item: -item[0])
     return [sentence for _, sentence in found[:most]]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One group's published rate in a period and in the same period a year earlier."""
+
+    group: str
+    gap: Gap
+    now: float
+    before: float
+
+    @property
+    def better_by(self) -> float:
+        moved = self.now - self.before
+        return -moved if self.gap.higher_is_worse else moved
+
+    def sentence(self, period: str, earlier: str) -> str:
+        direction = "up" if self.now > self.before else "down"
+        return f"{self.group}: {self.now:.0%} {self.gap.words} in {period}, {direction} from {self.before:.0%} in {earlier}."
+
+
+def largest_changes(changes: list[Change], period: str, earlier: str, min_points: float = 0.01) -> list[str]:
+    """The largest improvement and the largest setback against a year earlier, as sentences.
+
+    Only changes between two published rates count; a change smaller than
+    `min_points` is no news.
+    """
+    compared = [c for c in changes if not pd.isna(c.now) and not pd.isna(c.before) and abs(c.better_by) >= min_points]
+    found = []
+    improved = [c for c in compared if c.better_by > 0]
+    if improved:
+        found.append("Largest improvement — " + max(improved, key=lambda c: c.better_by).sentence(period, earlier))
+    setbacks = [c for c in compared if c.better_by < 0]
+    if setbacks:
+        found.append("Largest setback — " + min(setbacks, key=lambda c: c.better_by).sentence(period, earlier))
+    return found

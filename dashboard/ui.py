@@ -189,7 +189,7 @@ def bars(frame: pd.DataFrame, category: str, value: str, title: str | list[str],
                  alt.Tooltip("_status:N", title=suppression_explained())],
         **offset,
     )
-    return (published + hidden).properties(title=title)
+    return _layers(shown, published, hidden).properties(title=title)
 
 
 def trend(frame: pd.DataFrame, period: str, value: str, series: str, title: str | list[str], percent: bool = False,
@@ -209,4 +209,10 @@ def trend(frame: pd.DataFrame, period: str, value: str, series: str, title: str 
         y=alt.Y("_axis:Q"),
         tooltip=[alt.Tooltip(f"{period}:O"), alt.Tooltip(f"{series}:N"), alt.Tooltip("_status:N", title=suppression_explained())],
     )
-    return (line + hidden).properties(title=title, height=TREND_HEIGHT)
+    return _layers(shown, line, hidden).properties(title=title, height=TREND_HEIGHT)
+
+
+def _layers(shown: pd.DataFrame, published: alt.Chart, hidden: alt.Chart) -> alt.LayerChart:
+    """Leave out the layer of suppressed marks when nothing is suppressed: an empty mark group is
+    an unlabelled graphic to a screen reader (axe: svg-img-alt)."""
+    return alt.layer(published, hidden) if (shown["_status"] == SUPPRESSED).any() else alt.layer(published)

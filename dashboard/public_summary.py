@@ -1,0 +1,371 @@
+"""One place and period as the public sees it: the figures, findings, tables and charts
+that the public summary page shows and the printable report prints.
+
+Gathered here once, so the page, its CSV files and the PDF cannot disagree. Always
+read as a visitor, whoever is signed in: a public figure is the same for everyone,
+and `data.figures` refuses a visitor anything below region level.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import altair as alt
+import pandas as pd
+
+from . import data, findings, labels, ui
+from .auth import VISITOR
+
+PERIOD_LEVELS = ("year", "quarter")
+COMPLETION_GAP = next(gap for gap in findings.FUNNEL_GAPS if gap.rate == "completion_rate")
+SPENDING_GAP = findings.Gap("spent_share", "of its budget spent")
+NOTHING_STANDS_OUT = "No group stands out from the whole, and no rate moved, among the figures that can be shown."
+
+
+def places() -> list[tuple[str, str]]:
+    """The network first, then each region: never a hub."""
+    return [(level, geo) for level in ("network", "region") for geo in data.allowed_geos(VISITOR, level)]
+
+
+def periods(period_level: str) -> list[str]:
+    return data.run("periods", period_level=period_level)["period"].tolist()
+
+
+def year_earlier(period: str) -> str:
+    """'2025-Q3' -> '2024-Q3'; '2025' -> '2024'."""
+    return f"{int(period[:4]) - 1}{period[4:]}"
+
+
+def change(now, before, kind: str) -> int | None:
+    """The change between two published figures (in points for a rate); None unless both are published.
+
+    Points are taken between the rounded percentages, so the change always agrees
+    with the two figures a reader sees.
+    """
+    if pd.isna(now) or pd.isna(before):
+        return None
+    if kind == "count":
+        return int(now) - int(before)
+    return round(now * 100) - round(before * 100)
+
+
+def change_text(now, before, kind: str, signed: bool = False) -> str | None:
+    """'up 12', 'down 3 points' or 'no change' ('+12', '-3 points' if signed); None unless both are published.
+
+    Words by default: they read better, and a cell starting with + or - would be
+    escaped in a CSV download as a possible spreadsheet formula.
+    """
+    amount = change(now, before, kind)
+    if amount is None:
+        return None
+    if amount == 0:
+        return "no change"
+    unit = "" if kind == "count" else f" point{'s' * (abs(amount) != 1)}"
+    if signed:
+        return f"{amount:+,}{unit}"
+    return f"{'up' if amount > 0 else 'down'} {abs(amount):,}{unit}"
+
+
+def shown(value, kind: str) -> str:
+    """One figure as the page shows it: a suppressed count or a withheld rate says so."""
+    if pd.isna(value):
+        return ui.SUPPRESSED if kind == "count" else ui.NOT_SHOWN
+    return f"{int(value):,}" if kind == "count" else f"{value:.0%}"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A headline figure, and the same figure a year earlier."""
+
+    label: str
+    kind: str
+    """'count' or 'rate'."""
+    now: object
+    before: object
+    rising_is_good: bool | None
+    """None where a rise is neither good nor bad (more referrals made, more of a budget spent)."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table on the page: its figures, how each column is formatted, and its column headings."""
+
+    title: str
+    key: str
+    frame: pd.DataFrame
+    counts: tuple[str, ...] = ()
+    rates: tuple[str, ...] = ()
+    money: tuple[str, ...] = ()
+    labels: dict = field(default_factory=dict)
+
+    def shown(self) -> pd.DataFrame:
+        return ui.display_table(self.frame, list(self.counts), list(self.rates), list(self.money)).rename(columns=self.labels)
+
+    def without_comparison(self) -> Table:
+        """This table for a period with nothing published a year earlier: no empty columns for it."""
+        drop = [c for c in self.frame.columns if c.endswith("_earlier") or c in ("before", "change")]
+        return replace(self, frame=self.frame.drop(columns=drop), rates=tuple(r for r in self.rates if r not in drop))
+
+
+@dataclass(frozen=True)
+class Summary:
+    geo_level: str
+    geo: str
+    period_level: str
+    period: str
+    earlier: str
+    earlier_published: bool
+    headlines: tuple[Headline, ...]
+    service_lines: pd.DataFrame
+    """The referral funnel by service line (category), with each column a year earlier beside it (suffix _earlier)."""
+    languages: pd.DataFrame
+    """Interpreter coverage by language (category), likewise."""
+    outcomes: pd.DataFrame
+    """Assessed, achieved and their share by outcome, likewise."""
+    funding_streams: pd.DataFrame
+    """Budget, spent and their share by funding stream, likewise."""
+    spending: pd.DataFrame
+    """Spend and its share of all spend by service line, likewise."""
+    findings: tuple[str, ...]
+
+    @property
+    def where(self) -> str:
+        """'Whole network' or 'Region: Coastal'."""
+        return ui.geo_label(self.geo_level, self.geo)
+
+    @property
+    def place(self) -> str:
+        """'the whole network' or 'Coastal region', for a sentence."""
+        return "the whole network" if self.geo_level == "network" else f"{self.geo} region"
+
+    @property
+    def when(self) -> str:
+        """'Year 2025' or 'Quarter 2025-Q3'."""
+        return ui.period_label(self.period_level, [self.period])
+
+    @property
+    def file_stem(self) -> str:
+        """'hub-summary-high-plains-rural-2025-Q3': for the files the page offers."""
+        words = "".join(c if c.isalnum() else " " for c in self.geo.lower()).split()
+        return "-".join(["hub-summary", *words, self.period])
+
+    def why_not_compared(self, now, before, kind: str) -> str:
+        """'2024 figure suppressed', 'rate not shown', 'no 2022 figures': short enough for a headline."""
+        if not self.earlier_published:
+            return f"no {self.earlier} figures"
+        whose = "" if pd.isna(now) else f"{self.earlier} "
+        return f"{whose}figure suppressed" if kind == "count" else f"{whose}rate not shown"
+
+    def comparison(self, now, before, kind: str) -> str:
+        """The change against a year earlier, or why there is none to show."""
+        return change_text(now, before, kind) or self.why_not_compared(now, before, kind)
+
+
+def gather(geo_level: str, geo: str, period_level: str, period: str) -> Summary:
+    """Every figure of the summary of one place and period, with the same period a year earlier."""
+    earlier = year_earlier(period)
+
+    def ask(question: str, **params) -> pd.DataFrame:
+        return data.figures(question, VISITOR, geo_level=geo_level, geos=[geo], period_level=period_level,
+                            periods=[earlier, period], **params)
+
+    def paired(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+        """This period's rows, each with the same group's figures a year earlier beside it (suffix _earlier)."""
+        before = frame[frame["period"] == earlier].drop(columns=["period", "geo"])
+        return frame[frame["period"] == period].merge(before, on=key, how="left", suffixes=("", "_earlier"))
+
+    total = paired(ask("referral_funnel", breakdown="total"), "category")
+    service_lines = paired(ask("referral_funnel", breakdown="service_line"), "category")
+    coverage = paired(ask("interpreter_coverage", breakdown="total"), "category")
+    languages = paired(ask("interpreter_coverage", breakdown="language"), "category")
+    outcomes = paired(ask("outcomes"), "outcome")
+    funding_total = paired(ask("funding_use", breakdown="total"), "funding_stream")
+    funding_streams = paired(ask("funding_use", breakdown="funding_stream"), "funding_stream")
+    spending = paired(ask("spend_share"), "service_line")
+
+    whole, covered, spent = total.iloc[0], coverage.iloc[0], funding_total.iloc[0]
+    headlines = (
+        Headline("Referrals made", "count", whole["referred"], whole["referred_earlier"], None),
+        Headline("Referrals completed", "count", whole["completed"], whole["completed_earlier"], True),
+        Headline("Share completed", "rate", whole["completion_rate"], whole["completion_rate_earlier"], True),
+        Headline("Interpreter coverage", "rate", covered["interpreter_coverage"], covered["interpreter_coverage_earlier"], True),
+        Headline("Budget spent", "rate", spent["spent_share"], spent["spent_share_earlier"], None),
+    )
+    whole_name = "the whole network" if geo_level == "network" else geo
+    changes = [
+        findings.Change("All service lines", COMPLETION_GAP, whole["completion_rate"], whole["completion_rate_earlier"]),
+        *(findings.Change(labels.plain(r.category), COMPLETION_GAP, r.completion_rate, r.completion_rate_earlier)
+          for r in service_lines.itertuples()),
+        findings.Change("All languages", findings.COVERAGE_GAP, covered["interpreter_coverage"],
+                        covered["interpreter_coverage_earlier"]),
+        *(findings.Change(labels.plain(r.outcome), findings.OUTCOME_GAP, r.achieved_share, r.achieved_share_earlier)
+          for r in outcomes.itertuples()),
+    ]
+    found = [
+        *findings.largest_changes(changes, period, earlier),
+        *_prefixed("Largest gap in completion — ", findings.largest_gaps(
+            service_lines, whole, (COMPLETION_GAP,), labels.plain, whole_name, most=1)),
+        *_prefixed("Largest gap in interpreter coverage — ", findings.largest_gaps(
+            languages, covered, (findings.COVERAGE_GAP,), labels.language, whole_name, most=1)),
+        *_prefixed("Furthest from its budget — ", findings.largest_gaps(
+            funding_streams, spent, (SPENDING_GAP,), labels.plain, whole_name, column="funding_stream", most=1)),
+    ]
+    return Summary(
+        geo_level=geo_level, geo=geo, period_level=period_level, period=period, earlier=earlier,
+        earlier_published=earlier in periods(period_level),
+        headlines=headlines,
+        service_lines=service_lines,
+        languages=languages,
+        outcomes=outcomes,
+        funding_streams=funding_streams,
+        spending=spending,
+        findings=tuple(found) or (NOTHING_STANDS_OUT,),
+    )
+
+
+def tables(summary: Summary) -> list[Table]:
+    """Every table on the page, in order: the headline figures first."""
+    s = summary
+    now, before = s.period, s.earlier
+    headline_rows = pd.DataFrame(
+        {
+            "figure": [h.label for h in s.headlines],
+            "now": [shown(h.now, h.kind) for h in s.headlines],
+            "before": [shown(h.before, h.kind) for h in s.headlines],
+            "change": [s.comparison(h.now, h.before, h.kind) for h in s.headlines],
+        }
+    )
+
+    def with_change(frame: pd.DataFrame, rate: str) -> pd.DataFrame:
+        """A rate's change against a year earlier; 'not compared' where either rate beside it is not shown."""
+        changes = [change_text(n, b, "rate") or "not compared" for n, b in zip(frame[rate], frame[f"{rate}_earlier"])]
+        return frame.assign(change=changes)
+
+    lines = with_change(s.service_lines, "completion_rate").assign(category=lambda f: f["category"].map(labels.plain))
+    languages = with_change(s.languages, "interpreter_coverage").assign(
+        category=lambda f: f["category"].map(labels.language)).sort_values("category")
+    outcomes = with_change(s.outcomes, "achieved_share").assign(outcome=lambda f: f["outcome"].map(labels.plain))
+    streams = s.funding_streams.assign(funding_stream=lambda f: f["funding_stream"].map(labels.plain))
+    spending = s.spending.assign(service_line=lambda f: f["service_line"].map(labels.plain))
+    every = [
+        Table("Headline figures", "summary-headlines", headline_rows,
+              labels={"figure": "Headline", "now": now, "before": before, "change": f"Change against {before}"}),
+        Table("Referrals by service line", "summary-service-lines",
+              lines[["category", "referred", "accepted", "completed", "completion_rate", "completion_rate_earlier", "change"]],
+              counts=("referred", "accepted", "completed"), rates=("completion_rate", "completion_rate_earlier"),
+              labels={"category": "Service line", "referred": "Referred", "accepted": "Accepted", "completed": "Completed",
+                      "completion_rate": f"Share completed, {now}", "completion_rate_earlier": f"Share completed, {before}",
+                      "change": "Change"}),
+        Table("Interpreter coverage by language", "summary-languages",
+              languages[["category", "needing_interpreter", "with_interpreter", "interpreter_coverage",
+                         "interpreter_coverage_earlier", "change"]],
+              counts=("needing_interpreter", "with_interpreter"),
+              rates=("interpreter_coverage", "interpreter_coverage_earlier"),
+              labels={"category": "Language", "needing_interpreter": "Needing an interpreter",
+                      "with_interpreter": "With an interpreter", "interpreter_coverage": f"Coverage, {now}",
+                      "interpreter_coverage_earlier": f"Coverage, {before}", "change": "Change"}),
+        Table("Outcomes achieved", "summary-outcomes",
+              outcomes[["outcome", "assessed", "achieved", "achieved_share", "achieved_share_earlier", "change"]],
+              counts=("assessed", "achieved"), rates=("achieved_share", "achieved_share_earlier"),
+              labels={"outcome": "Outcome", "assessed": "Assessed", "achieved": "Achieved",
+                      "achieved_share": f"Share achieved, {now}", "achieved_share_earlier": f"Share achieved, {before}",
+                      "change": "Change"}),
+        Table("Budget and spend by funding stream", "summary-funding-streams",
+              streams[["funding_stream", "budget", "spent", "spent_share"]],
+              money=("budget", "spent"), rates=("spent_share",),
+              labels={"funding_stream": "Funding stream", "budget": "Budget", "spent": "Spent",
+                      "spent_share": "Share of budget spent"}),
+        Table("Spend by service line", "summary-spending", spending[["service_line", "spent", "spend_share"]],
+              money=("spent",), rates=("spend_share",),
+              labels={"service_line": "Service line", "spent": "Spent", "spend_share": "Share of all spend"}),
+    ]
+    return every if s.earlier_published else [table.without_comparison() for table in every]
+
+
+def counts_shown(summary: Summary) -> pd.DataFrame:
+    """Every count the page shows, missing where suppressed: for the page's statement about suppression."""
+    values = [h.now for h in summary.headlines if h.kind == "count"]
+    if summary.earlier_published:
+        values += [h.before for h in summary.headlines if h.kind == "count"]
+    values += [v for table in tables(summary) for column in table.counts for v in table.frame[column]]
+    return pd.DataFrame({"count": pd.array(values, dtype="Int64")})
+
+
+def all_figures(summary: Summary) -> pd.DataFrame:
+    """Every figure on the page, one per row: table, group, figure, value (as shown)."""
+    rows = []
+    for table in tables(summary):
+        shown_table = table.shown()
+        group = shown_table.columns[0]
+        long = shown_table.melt(id_vars=[group], var_name="Figure", value_name="Value").rename(columns={group: "Group"})
+        rows.append(long.assign(Table=table.title, Place=summary.where, Period=summary.when))
+    return pd.concat(rows, ignore_index=True)[["Place", "Period", "Table", "Group", "Figure", "Value"]]
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    figure: alt.LayerChart | None
+    """None where no figure in it is published: an empty chart would say nothing (and cannot be drawn)."""
+    alt_text: str
+
+
+def charts(summary: Summary) -> dict[str, Chart]:
+    """Every chart on the page and in the report, by key, each with its text alternative."""
+    s = summary
+    both = f" and {s.earlier}" if s.earlier_published else ""
+    lines = _both_periods(s, s.service_lines, "category", "completion_rate", labels.plain)
+    outcomes = _both_periods(s, s.outcomes, "outcome", "achieved_share", labels.plain)
+    funding = s.funding_streams.melt(id_vars=["funding_stream"], value_vars=["budget", "spent"],
+                                     var_name="measure", value_name="amount")
+    funding["funding_stream"] = funding["funding_stream"].map(labels.plain)
+    funding["measure"] = funding["measure"].map({"budget": "Budget", "spent": "Spent"})
+    spending = pd.DataFrame({"service_line": s.spending["service_line"].map(labels.plain),
+                             "spend_share": s.spending["spend_share"]})
+    return {
+        "summary-completion-chart": _chart(
+            lines, "group", "value", "Accepted referrals completed, by service line",
+            f"Bar chart: for each service line, the share of accepted referrals completed in {s.period}{both}, "
+            f"{s.where}. Grey diamonds mark rates not shown. The table of referrals by service line holds the same figures.",
+            color="period", percent=True, value_title="Share completed", color_order=_periods(s)),
+        "summary-outcomes-chart": _chart(
+            outcomes, "group", "value", "Outcomes achieved among those assessed",
+            f"Bar chart: for each outcome, the share of those assessed who achieved it in {s.period}{both}, {s.where}. "
+            "Grey diamonds mark rates not shown. The table of outcomes holds the same figures.",
+            color="period", percent=True, value_title="Share achieved", color_order=_periods(s)),
+        "summary-funding-chart": _chart(
+            funding, "funding_stream", "amount", f"Budget and spend by funding stream, {s.period}",
+            f"Bar chart: budget and spend for each funding stream, {s.where}, {s.period}. The table of budget and spend "
+            "holds the same figures.",
+            color="measure", value_title="Amount", color_order=["Budget", "Spent"]),
+        "summary-spending-chart": _chart(
+            spending, "service_line", "spend_share", f"Share of spend by service line, {s.period}",
+            f"Bar chart: each service line's share of all spend, {s.where}, {s.period}. The table of spend by service "
+            "line holds the same figures.",
+            percent=True, value_title="Share of all spend"),
+    }
+
+
+def _chart(rows: pd.DataFrame, category: str, value: str, title: str, alt_text: str, **options) -> Chart:
+    if rows[value].isna().all():
+        return Chart(title, None, alt_text)
+    figure = ui.bars(rows, category, value, title, **options)
+    # Category names in full: a cut name ('Federal victim ser...') tells a reader nothing.
+    return Chart(title, figure.configure_axisY(labelLimit=240), alt_text)
+
+
+def _periods(summary: Summary) -> list[str]:
+    return [summary.period, summary.earlier] if summary.earlier_published else [summary.period]
+
+
+def _both_periods(summary: Summary, frame: pd.DataFrame, key: str, rate: str, name) -> pd.DataFrame:
+    """group, period, value: this period's rate and, where that period was published, a year earlier's."""
+    now = pd.DataFrame({"group": frame[key].map(name), "period": summary.period, "value": frame[rate]})
+    if not summary.earlier_published:
+        return now
+    before = pd.DataFrame({"group": frame[key].map(name), "period": summary.earlier, "value": frame[f"{rate}_earlier"]})
+    return pd.concat([now, before], ignore_index=True)
+
+
+def _prefixed(prefix: str, sentences: list[str]) -> list[str]:
+    return [prefix + sentence for sentence in sentences]
