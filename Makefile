@@ -4,9 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup chromium benchmark
+.PHONY: run test setup chromium fonts benchmark
 
-run: setup
+run: setup fonts
 	$(BIN)/hubdash run
 
 test: setup chromium
@@ -22,6 +22,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
+
+# The PDF report embeds DejaVu Sans.
+fonts:
+	@[ -d /usr/share/fonts/truetype/dejavu ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq fonts-dejavu-core; }
 
 # Browser tests drive Debian's Chromium (with a CJK font for the Chinese form); the PDF report embeds DejaVu.
 # Nothing downloads a browser build.
