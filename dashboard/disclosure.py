@@ -252,16 +252,20 @@ class _Separation:
 
 
 def _hide_neighbours(relations: _Relations, cells: np.ndarray, hidden: np.ndarray, can_hide: np.ndarray) -> int:
-    """Hide every cell sharing a relation with one of `cells`; how many were newly hidden."""
+    """Hide every cell sharing a relation with one of `cells`, looking further out while that hides nothing."""
     wanted = set(cells.tolist())
-    near = set()
-    for total, terms in relations.equations:
-        members = {int(total), *terms.tolist()}
-        if members & wanted:
-            near |= members
-    newly = np.array(sorted(c for c in near if can_hide[c] and not hidden[c]), dtype=np.int64)
-    hidden[newly] = True
-    return len(newly)
+    for _ in range(len(relations.equations)):
+        near = set(wanted)
+        for total, terms in relations.equations:
+            members = {int(total), *terms.tolist()}
+            if members & wanted:
+                near |= members
+        newly = np.array(sorted(c for c in near if can_hide[c] and not hidden[c]), dtype=np.int64)
+        if len(newly) or near == wanted:
+            hidden[newly] = True
+            return len(newly)
+        wanted = near
+    return 0
 
 
 def _check(status) -> None:

@@ -24,7 +24,7 @@ def home(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def seed_release(tmp_path_factory) -> Path:
-    """The seed network over 2 years (6 hubs in 3 regions), published once per test worker by the real ingest.
+    """A small seed network (3 hubs, 2 years), published once per test worker by the real ingest.
 
     Small so that the suite stays fast; the default seed is what `make run` and the benchmark publish.
     """
@@ -32,7 +32,7 @@ def seed_release(tmp_path_factory) -> Path:
     from seed.generate import write_seed
 
     folder = tmp_path_factory.mktemp("seed-release")
-    write_seed(folder / "extract", hubs=6, months=24)
+    write_seed(folder / "extract", hubs=3, months=24)
     ingest(folder / "extract", folder / "warehouse.duckdb")
     return (folder / "warehouse.duckdb").resolve()
 
