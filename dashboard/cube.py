@@ -9,7 +9,7 @@ computed here, once, so that no page ever sums cells itself.
 from __future__ import annotations
 
 import itertools
-from typing import Protocol
+from typing import Callable, Protocol
 
 import pandas as pd
 
@@ -31,18 +31,34 @@ class FinestData(Protocol):
 
 def build_cube(data: FinestData) -> pd.DataFrame:
     """Every published cell with its true value, before disclosure control."""
+    return _cells(data, published_view)
+
+
+def unpublished_margins(data: FinestData) -> pd.DataFrame:
+    """The counts by category of one hub in one month, which no view publishes.
+
+    They are the finest unknowns the attacker reasons about (each at least 0), so
+    the suppressor needs their true values to find other values, consistent with
+    everything published, that the attacker cannot rule out.
+    """
+    return _cells(data, lambda *view: not published_view(*view))
+
+
+def _cells(data: FinestData, wanted: Callable[[Topic, str, str, tuple[str, ...]], bool]) -> pd.DataFrame:
     periods = complete_periods(data.months)
     geos = _geographies(data.hubs)
-    frames = [_topic_cells(TOPICS[name], table, periods, geos, data.hubs) for name, table in data.tables.items()]
-    cells = pd.concat([f for f in frames if len(f)], ignore_index=True)
-    return cells[[*CELL_KEY, "value"]]
+    frames = [_topic_cells(TOPICS[name], table, periods, geos, data.hubs, wanted) for name, table in data.tables.items()]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="string") for c in CELL_KEY}).assign(value=pd.Series(dtype="Int64"))
+    return pd.concat(frames, ignore_index=True)[[*CELL_KEY, "value"]]
 
 
 def _geographies(hubs: pd.DataFrame) -> dict[str, list[str]]:
     return {"hub": sorted(hubs["hub"]), "region": sorted(hubs["region"].unique()), "network": [NETWORK]}
 
 
-def _topic_cells(topic: Topic, table: pd.DataFrame, periods, geos, hubs: pd.DataFrame) -> pd.DataFrame:
+def _topic_cells(topic: Topic, table: pd.DataFrame, periods, geos, hubs: pd.DataFrame, wanted) -> pd.DataFrame:
     if table.empty and not topic.count_of_people:
         return pd.DataFrame()
     finest = table.merge(hubs[["hub", "region"]], on="hub", how="left")
@@ -56,7 +72,7 @@ def _topic_cells(topic: Topic, table: pd.DataFrame, periods, geos, hubs: pd.Data
     for period_level, geo_level, breakdown in itertools.product(
         ("month", "quarter", "year"), ("hub", "region", "network"), topic.breakdowns
     ):
-        if not published_view(topic, period_level, geo_level, breakdown):
+        if not wanted(topic, period_level, geo_level, breakdown):
             continue
         rows = finest[finest[period_level].isin(periods[period_level])]
         by = [period_level, geo_level, *breakdown]
@@ -78,6 +94,8 @@ def _topic_cells(topic: Topic, table: pd.DataFrame, periods, geos, hubs: pd.Data
             if col not in breakdown:
                 summed[col] = ALL
         parts.append(summed)
+    if not parts:
+        return pd.DataFrame()
     wide = pd.concat(parts, ignore_index=True)
     long = wide.melt(
         id_vars=["period_level", "period", "geo_level", "geo", *BREAKDOWN_COLUMNS],

@@ -4,13 +4,16 @@ Primary suppression hides every count from 1 to K-1. Complementary suppression
 then hides more cells until no hidden cell can be narrowed, from everything
 published, to an interval narrower than K:
 
-1. a fast pass over every additive relation (month/quarter/year, hub/region/
-   network, category/total): where a published total has hidden terms, they must
-   be at least two and leave room of at least K between them;
+1. for each independent part of the cube (a topic, measure and year), a linear
+   programme over the same unknowns the attacker reasons about (every cell of the
+   part, and the unpublished counts of one hub and month by category) looks for
+   other values, consistent with every relation, that move each hidden cell up by
+   K; the published cells those values change are hidden too, so the attacker
+   cannot rule them out. Cells that share no relation move together in one LP;
 2. the audit (dashboard/audit.py, which knows nothing of this module) then
-   attacks each independent part of the cube with linear programming, and every
-   cell it can narrow gets its cheapest published neighbour hidden too, until
-   the audit finds nothing.
+   attacks the part, and every cell it can still narrow (possible only through
+   what an earlier release published) is treated again, until the audit finds
+   nothing.
 
 Cells keep their status from the previous release where the data under them did
 not change, so comparing releases teaches nothing new. Zeros are always
@@ -33,9 +36,11 @@ from .hierarchy import ALL, CELL_KEY, NETWORK, TOPICS, quarter_of, year_of
 from .release import Release, unchanged_data
 
 _PERIOD_WEIGHT = {"month": 1, "quarter": 2, "year": 4}
-_GEO_WEIGHT = {"hub": 1, "region": 3, "network": 9}
-_TOTAL_WEIGHT = 3
+_GEO_WEIGHT = {"hub": 1, "region": 4, "network": 40}
+_TOTAL_WEIGHT = 5
 TOLERANCE = 1e-6
+_BATCH = 100
+"""Targets moved together in one LP at most."""
 
 
 @dataclass
@@ -48,6 +53,7 @@ class Protected:
 
 def protect(
     cells: pd.DataFrame,
+    margins: pd.DataFrame,
     hubs: pd.DataFrame,
     blocks: pd.DataFrame,
     threshold: int,
@@ -55,13 +61,19 @@ def protect(
     progress: Callable[[str], None] | None = None,
     workers: int = 2,
 ) -> Protected:
-    """Decide which cells of the cube (true values) are published."""
+    """Decide which cells of the cube (true values) are published.
+
+    `margins` are the true counts that no view publishes (cube.unpublished_margins):
+    the attacker reasons about them as unknowns, so the suppressor must too.
+    """
     say = progress or (lambda _msg: None)
-    cells = cells.reset_index(drop=True)
+    n = len(cells)
+    cells = pd.concat([cells, margins], ignore_index=True)
+    latent = np.arange(len(cells)) >= n
     status = _carried_over(cells, hubs, blocks, previous)
-    people = cells["topic"].map(lambda t: TOPICS[t].count_of_people).astype(bool)
+    people = cells["topic"].map(lambda t: TOPICS[t].count_of_people).astype(bool).to_numpy()
     value = cells["value"].astype("int64").to_numpy()
-    primary = people.to_numpy() & (value >= 1) & (value < threshold)
+    primary = people & ~latent & (value >= 1) & (value < threshold)
     suppressed = primary | status["keep_suppressed"].to_numpy()
     locked = status["keep_published"].to_numpy()
 
@@ -70,6 +82,7 @@ def protect(
     jobs = [
         _Part(
             cells=cells.loc[index],
+            latent=latent[index],
             suppressed=suppressed[index],
             locked=locked[index],
             hubs=hubs,
@@ -84,6 +97,8 @@ def protect(
             suppressed[index] = hidden
             say(f"  {name}: {int(hidden.sum()):,} hidden after {rounds} audit round(s)")
 
+    cells, suppressed, primary = cells[:n], suppressed[:n], primary[:n]
+    status = status[:n]
     published = cells[[*CELL_KEY]].copy()
     published["value"] = cells["value"].astype("Int64").mask(suppressed)
     published["suppressed"] = suppressed
@@ -104,6 +119,8 @@ class _Part:
     """One independent part of the cube: a topic, measure (and outcome) and year."""
 
     cells: pd.DataFrame
+    latent: np.ndarray
+    """Unpublished margins: unknowns at least 0, never hidden, free to move."""
     suppressed: np.ndarray
     locked: np.ndarray
     hubs: pd.DataFrame
@@ -123,10 +140,10 @@ def _protect_part(part: _Part) -> tuple[np.ndarray, int]:
     relations = _Relations(part.cells, part.hubs)
     hidden = part.suppressed.copy()
     value = part.cells["value"].astype("int64").to_numpy()
-    can_hide = (value > 0) & ~part.locked
+    can_hide = (value > 0) & ~part.locked & ~part.latent
     if not hidden.any():
         return hidden, 0
-    model = _Separation(relations, value, _cost(part.cells), can_hide, hidden)
+    model = _Separation(relations, value, _cost(part.cells), can_hide, hidden, part.latent)
     targets = np.flatnonzero(hidden & (value < part.threshold))
     rounds = 0
     while True:
@@ -147,46 +164,56 @@ def _protect_part(part: _Part) -> tuple[np.ndarray, int]:
 
 
 class _Separation:
-    """Hides the cheapest cells that let each target move over K values, one LP per target and direction.
+    """Hides the cheapest cells that let each target move up by K, in LPs that keep their basis between solves.
 
     The LP looks for other values y of every cell, consistent with every relation,
-    with the target moved up to K + 1 (or down to 1), at least cost: changing a
-    published cell costs its weight per unit, changing a hidden one costs nothing.
-    Hiding the published cells it changed makes y a point the attacker cannot rule
-    out, so the target's interval then spans [1, K + 1]. Every solution is also a
-    witness for every other cell: targets it already carries far enough need no
-    LP of their own. Hiding more only widens intervals, so no later step undoes
-    an earlier one.
+    with the targets moved up by K, at least cost: changing a published cell costs
+    its weight per unit, changing a hidden one or an unpublished margin costs
+    nothing. Hiding the published cells it changed makes y a point the attacker
+    cannot rule out, so each target's interval then spans K. Every solution is
+    also a witness for every other cell: targets it already carries far enough
+    need no LP of their own. Hiding more only widens intervals, so no later step
+    undoes an earlier one.
     """
 
-    def __init__(self, relations: _Relations, value: np.ndarray, weight: np.ndarray, can_hide: np.ndarray, hidden: np.ndarray):
-        self.relations, self.value, self.weight, self.hidden = relations, value, weight.astype(float), hidden
+    def __init__(self, relations: _Relations, value: np.ndarray, weight: np.ndarray, can_hide: np.ndarray,
+                 hidden: np.ndarray, latent: np.ndarray):
+        self.relations, self.value, self.hidden, self.latent = relations, value, hidden, latent
+        self.weight = np.where(latent, 0.0, weight.astype(float))
         self.n = len(value)
         self.highest = value.astype(float).copy()
         self.lowest = value.astype(float).copy()
-        movable = can_hide | hidden
+        movable = can_hide | hidden | latent
         self.up_bound = np.where(movable, highspy.kHighsInf, 0.0)
-        self.down_bound = np.where(movable, np.maximum(value - 1, 0), 0).astype(float)
+        floor = np.where(latent, 0, 1)
+        self.down_bound = np.where(movable, np.maximum(value - floor, 0), 0).astype(float)
 
     def protect(self, targets: np.ndarray, threshold: int) -> None:
-        """Make every target's witnesses span K: down to 1 where the structure allows, then up as far as needed.
+        """Make every target's witnesses span K.
 
-        The solver lives only while protecting: a second live HiGHS instance in the
-        process upsets the audit's own solves.
+        Targets far enough apart (no relation of one touches a cell related to
+        another) move up together in one LP: its solution is a witness for each of
+        them, and being apart they rarely compete for the same cells to hide behind.
+        A batch the LP cannot move together is retried cell by cell, down to 1 where
+        the structure allows, then up as far as needed. The solver lives only while
+        protecting: a second live HiGHS instance in the process upsets the audit's own solves.
         """
         self.threshold = threshold
         self.h = self._model()
         try:
-            for u in targets:
-                if self._span(u) >= threshold:
+            short = lambda u: self._span(u) < threshold  # noqa: E731
+            for batch in self.relations.independent_sets([u for u in targets if short(u)]):
+                batch = [u for u in batch if short(u)]
+                if len(batch) > 1 and self._move({u: self._rise_needed(u) for u in batch}):
                     continue
-                if self.lowest[u] > 1 + TOLERANCE:
-                    self._move({u: -(self.value[u] - 1)})
-                if self._span(u) < threshold and not self._move({u: self._rise_needed(u)}):
-                    raise DisclosureError(
-                        "a cell cannot be protected: every cell it could hide behind is fixed by an earlier "
-                        "release or is zero. Re-publish from scratch (a new warehouse) to protect it."
-                    )
+                for u in batch:
+                    if short(u) and self.lowest[u] > 1 + TOLERANCE:
+                        self._move({u: -(self.value[u] - 1)})
+                    if short(u) and not self._move({u: self._rise_needed(u)}):
+                        raise DisclosureError(
+                            "a cell cannot be protected: every cell it could hide behind is fixed by an earlier "
+                            "release or is zero. Re-publish from scratch (a new warehouse) to protect it."
+                        )
         finally:
             del self.h
 
@@ -226,19 +253,24 @@ class _Separation:
 
         Hides the published cells that had to change and records the witnesses; False if impossible.
         """
-        columns = {u: (u + self.n if amount < 0 else u) for u, amount in moves.items()}
-        for u, column in columns.items():
-            self.h.changeColBounds(column, abs(moves[u]), self._bound(column))
+        movers = np.fromiter(moves, dtype=np.int64)
+        amount = np.fromiter(moves.values(), dtype=float)
+        column = np.where(amount < 0, movers + self.n, movers)
+        # A mover's other column is closed: otherwise the LP could go up and down at once and move nothing.
+        closed = np.where(amount < 0, movers, movers + self.n)
+        self._set_bounds(closed, np.zeros(len(closed)))
+        for c, a in zip(column, np.abs(amount)):
+            self.h.changeColBounds(int(c), float(a), self._bound(int(c)))
         self.h.run()
         solved = self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
         solution = np.asarray(self.h.getSolution().col_value) if solved else None
-        for column in columns.values():
-            self.h.changeColBounds(column, 0.0, self._bound(column))
+        reopened = np.r_[column, closed]
+        self._set_bounds(reopened, np.array([self._bound(c) for c in reopened]))
         if not solved:
             return False
         moved = solution[: self.n] - solution[self.n :]
         changed = np.flatnonzero(np.abs(moved) > TOLERANCE)
-        newly = changed[~self.hidden[changed]]
+        newly = changed[~self.hidden[changed] & ~self.latent[changed]]
         if len(newly):
             self.hidden[newly] = True
             self.h.changeColsCost(2 * len(newly), np.r_[newly, newly + self.n].astype(np.int32), np.zeros(2 * len(newly)))
@@ -246,6 +278,10 @@ class _Separation:
         np.maximum(self.highest, y, out=self.highest)
         np.minimum(self.lowest, y, out=self.lowest)
         return True
+
+    def _set_bounds(self, columns: np.ndarray, upper: np.ndarray) -> None:
+        if len(columns):
+            _check(self.h.changeColsBounds(len(columns), columns.astype(np.int32), np.zeros(len(columns)), upper))
 
     def _bound(self, column: int) -> float:
         return self.up_bound[column] if column < self.n else self.down_bound[column - self.n]
@@ -302,6 +338,33 @@ class _Relations:
             starts = np.flatnonzero(np.r_[True, parent[1:] != parent[:-1]])
             for total, terms in zip(parent[starts], np.split(children, starts[1:])):
                 self.equations.append((int(total), terms))
+        self._equations_of: dict[int, set[int]] = {}
+        for number, (total, terms) in enumerate(self.equations):
+            for cell in (int(total), *terms.tolist()):
+                self._equations_of.setdefault(cell, set()).add(number)
+
+    def _zone(self, cell: int) -> set[int]:
+        """The relations of the cell and of every cell it shares a relation with."""
+        zone = set()
+        for number in self._equations_of.get(cell, ()):
+            total, terms = self.equations[number]
+            for member in (int(total), *terms.tolist()):
+                zone |= self._equations_of[member]
+        return zone
+
+    def independent_sets(self, cells: list[int], most: int = _BATCH) -> list[list[int]]:
+        """The cells in groups, in their order: no relation lies near two cells of one group."""
+        groups: list[tuple[list[int], set[int]]] = []
+        for cell in cells:
+            mine = self._zone(cell)
+            for members, used in groups:
+                if len(members) < most and not mine & used:
+                    members.append(cell)
+                    used |= mine
+                    break
+            else:
+                groups.append(([cell], set(mine)))
+        return [members for members, _ in groups]
 
 def _joined(key: pd.DataFrame) -> pd.Index:
     columns = list(key.columns)
@@ -338,9 +401,10 @@ def _cost(cells: pd.DataFrame) -> np.ndarray:
 
 
 def _as_release(part: _Part, hidden: np.ndarray) -> Release:
-    published = part.cells[[*CELL_KEY]].copy()
-    published["value"] = part.cells["value"].astype("Int64").mask(hidden)
-    published["suppressed"] = hidden
+    shown = ~part.latent
+    published = part.cells.loc[shown, [*CELL_KEY]].copy()
+    published["value"] = part.cells.loc[shown, "value"].astype("Int64").mask(hidden[shown])
+    published["suppressed"] = hidden[shown]
     return Release(cells=published, hubs=part.hubs, blocks=part.blocks, threshold=part.threshold)
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import warehouse
-from .cube import build_cube
+from .cube import build_cube, unpublished_margins
 from .disclosure import protect
 from .extract import Extract, read_extract
 from .hierarchy import TOPICS
@@ -61,7 +61,9 @@ def ingest(
     cube = build_cube(staged)
     say(f"{len(cube):,} cells; protecting with threshold {threshold}")
     blocks = staged.blocks[["topic", "month", "hub", "revision"]]
-    protected = protect(cube, staged.hubs, blocks, threshold, previous=previous, progress=say)
+    protected = protect(
+        cube, unpublished_margins(staged), staged.hubs, blocks, threshold, previous=previous, progress=say
+    )
     release = Release(cells=protected.cells, hubs=staged.hubs, blocks=blocks, threshold=threshold, number=number)
     say(f"writing release {number}")
     warehouse.write_release(path, release, staged, staged.months[0], staged.months[-1])
