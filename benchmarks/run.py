@@ -3,6 +3,7 @@
     python benchmarks/run.py                  # the default seed network (6 hubs, 36 months)
     python benchmarks/run.py --large          # the large network (50 hubs, 60 months)
     python benchmarks/run.py --skip-pages     # the warehouse stages only
+    python benchmarks/run.py --hubs 12 --months 24   # any other size, to see how time grows
 
 Prints the time of each stage, the cells suppressed and why, and for each page
 the time from the request to its charts drawn (AppTest runs the whole script:
@@ -28,9 +29,12 @@ LEADERSHIP_PAGES = ("referrals", "language-access", "funding", "outcomes")
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--large", action="store_true", help="50 hubs and 60 months")
+    parser.add_argument("--hubs", type=int, help="default 6 (50 with --large)")
+    parser.add_argument("--months", type=int, help="default 36 (60 with --large)")
     parser.add_argument("--skip-pages", action="store_true")
     args = parser.parse_args()
-    hubs, months = (50, 60) if args.large else (6, 36)
+    hubs = args.hubs or (50 if args.large else 6)
+    months = args.months or (60 if args.large else 36)
 
     home = Path(tempfile.mkdtemp(prefix="hubdash-bench-"))
     os.environ["HUBDASH_HOME"] = str(home)

@@ -36,8 +36,8 @@ from .hierarchy import ALL, CELL_KEY, NETWORK, TOPICS, quarter_of, year_of
 from .release import Release, unchanged_data
 
 _PERIOD_WEIGHT = {"month": 1, "quarter": 2, "year": 4}
-_GEO_WEIGHT = {"hub": 1, "region": 4, "network": 40}
-_TOTAL_WEIGHT = 5
+_GEO_WEIGHT = {"hub": 1, "region": 3, "network": 15}
+_TOTAL_WEIGHT = 4
 TOLERANCE = 1e-6
 _BATCH = 100
 """Targets moved together in one LP at most."""

@@ -88,3 +88,15 @@ def test_a_region_with_suppressed_figures_has_no_violation(page, app_url):
     assert page.get_by_text("on this view are suppressed").is_visible()
     screenshot(page, "public-summary-region")
     assert violations(page) == []
+
+
+def test_the_one_page_report_downloads_as_a_pdf(page, app_url):
+    page.goto(app_url)
+    wait_for_app(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download a one-page report (PDF)").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    pdf = PdfReader(download.value.path())
+    assert len(pdf.pages) == 1
+    assert "Public summary: The whole network" in pdf.pages[0].extract_text()
+    assert page.hosts_contacted == {urlparse(app_url).netloc}
