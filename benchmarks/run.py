@@ -4,6 +4,13 @@
     python benchmarks/run.py --large          # the large network (50 hubs, 60 months)
     python benchmarks/run.py --skip-pages     # the warehouse stages only
     python benchmarks/run.py --hubs 12 --months 24   # any other size, to see how time grows
+    python benchmarks/run.py --large --pages-only     # the pages on a warehouse of the large network's size
+
+--pages-only publishes the network with primary suppression alone (in the
+benchmark's throwaway folder, never a release to serve) and times the pages: what
+a page costs depends on how many cells the warehouse holds, not on which are
+hidden, and the full protection of a network that large does not finish in
+benchmark time.
 
 Prints the time of each stage, the cells suppressed and why, and for each page
 the time from the request to its charts drawn (AppTest runs the whole script:
@@ -32,19 +39,26 @@ def main() -> int:
     parser.add_argument("--hubs", type=int, help="default 6 (50 with --large)")
     parser.add_argument("--months", type=int, help="default 36 (60 with --large)")
     parser.add_argument("--skip-pages", action="store_true")
+    parser.add_argument("--pages-only", action="store_true", help="publish with primary suppression alone, time the pages")
     args = parser.parse_args()
     hubs = args.hubs or (50 if args.large else 6)
     months = args.months or (60 if args.large else 36)
 
     home = Path(tempfile.mkdtemp(prefix="hubdash-bench-"))
     os.environ["HUBDASH_HOME"] = str(home)
-    from dashboard import audit, warehouse
+    from dashboard import audit, ingest as ingesting, warehouse
     from dashboard.ingest import ingest
     from seed.generate import write_seed
 
     print(f"network: {hubs} hubs, {months} months; data folder {home}")
     with stage("seed"):
         write_seed(home / "extract", hubs=hubs, months=months)
+    if args.pages_only:
+        ingesting.protect = primary_only
+        with stage("ingest with primary suppression alone (not safe to publish)"):
+            ingest(home / "extract", home / "warehouse.duckdb")
+        time_pages()
+        return 0
     with stage("ingest (validate, build, suppress, write)"):
         outcome = ingest(home / "extract", home / "warehouse.duckdb")
     print("  cells: " + ", ".join(f"{n:,} {reason}" for reason, n in outcome.counts.items()))
@@ -55,6 +69,17 @@ def main() -> int:
     if not args.skip_pages:
         time_pages()
     return 0
+
+
+def primary_only(cells, margins, hubs, blocks, threshold, **_):
+    """Counts from 1 to K-1 hidden, nothing else: a warehouse of the right size for timing pages, nothing more."""
+    from dashboard.disclosure import Protected
+    from dashboard.hierarchy import CELL_KEY, TOPICS
+
+    people = cells["topic"].map(lambda t: TOPICS[t].count_of_people).astype(bool)
+    hidden = people & cells["value"].between(1, threshold - 1)
+    published = cells[list(CELL_KEY)].assign(value=cells["value"].mask(hidden), suppressed=hidden.to_numpy())
+    return Protected(cells=published, counts={"primary": int(hidden.sum())})
 
 
 def time_pages() -> None:
