@@ -227,7 +227,9 @@ class _Separation:
         h.addVars(2 * n, np.zeros(2 * n), np.r_[self.up_bound, self.down_bound])
         h.changeColsCost(2 * n, np.arange(2 * n, dtype=np.int32), np.r_[costs, costs])
         starts, index, coef = [], [], []
-        for total, terms in self.relations.equations:
+        for (total, terms), needed in zip(self.relations.equations, self.relations.generating):
+            if not needed:
+                continue
             starts.append(len(index))
             members = np.r_[terms, total]
             signs = np.r_[np.ones(len(terms)), -1.0]
@@ -327,7 +329,13 @@ class _Relations:
         topic = TOPICS[key["topic"].iloc[0]]
         region = dict(zip(hubs["hub"], hubs["region"]))
         self.equations: list[tuple[int, np.ndarray]] = []
-        for parent_key in _parent_keys(key, topic, region):
+        self.generating: list[bool] = []
+        """Whether the LP needs the relation: time relations everywhere, geography ones
+        between months, category ones within a hub's month imply all the others."""
+        month = (key["period_level"] == "month").to_numpy()
+        hub_month = month & (key["geo_level"] == "hub").to_numpy()
+        for kind, parent_key in _parent_keys(key, topic, region):
+            needed = {"time": np.ones(len(key), bool), "geo": month, "category": hub_month}[kind]
             parent = position.reindex(_joined(parent_key)).to_numpy()
             children = np.flatnonzero(~np.isnan(parent) & (parent != np.arange(len(parent))))
             if not len(children):
@@ -338,6 +346,7 @@ class _Relations:
             starts = np.flatnonzero(np.r_[True, parent[1:] != parent[:-1]])
             for total, terms in zip(parent[starts], np.split(children, starts[1:])):
                 self.equations.append((int(total), terms))
+                self.generating.append(bool(needed[total]))
         self._equations_of: dict[int, set[int]] = {}
         for number, (total, terms) in enumerate(self.equations):
             for cell in (int(total), *terms.tolist()):
@@ -372,21 +381,21 @@ def _joined(key: pd.DataFrame) -> pd.Index:
 
 
 def _parent_keys(key: pd.DataFrame, topic, region: dict[str, str]):
-    """For each kind of relation, every cell's total along it (a key that may not exist)."""
+    """For each kind of relation (time, geo, category), every cell's total along it (a key that may not exist)."""
     up_time = key.copy()
     up_time["period_level"] = key["period_level"].map({"month": "quarter", "quarter": "year", "year": "-"})
     months = key["period_level"] == "month"
     up_time["period"] = key["period"].map(year_of)
     up_time.loc[months, "period"] = key.loc[months, "period"].map(quarter_of)
-    yield up_time
+    yield "time", up_time
     up_geo = key.copy()
     up_geo["geo_level"] = key["geo_level"].map({"hub": "region", "region": "network", "network": "-"})
     up_geo["geo"] = np.where(key["geo_level"] == "hub", key["geo"].map(region), NETWORK)
-    yield up_geo
+    yield "geo", up_geo
     for col in sorted({c for b in topic.breakdowns for c in b}):
         up = key.copy()
         up[col] = ALL
-        yield up
+        yield "category", up
 
 
 def _cost(cells: pd.DataFrame) -> np.ndarray:

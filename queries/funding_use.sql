@@ -3,11 +3,8 @@
 -- people and is published whole.
 WITH chosen AS (
     SELECT period, geo, funding_stream, service_line, measure, value
-    FROM cells
-    WHERE topic = 'funding'
-      AND period_level = $period_level AND list_contains($periods, period)
-      AND geo_level = $geo_level AND list_contains($geos, geo)
-      AND CASE $breakdown
+    FROM cells_in_view('funding', $period_level, $periods, $geo_level, $geos)
+    WHERE CASE $breakdown
             WHEN 'funding_stream' THEN funding_stream <> 'all' AND service_line = 'all'
             WHEN 'service_line' THEN service_line <> 'all' AND funding_stream = 'all'
             WHEN 'both' THEN funding_stream <> 'all' AND service_line <> 'all'

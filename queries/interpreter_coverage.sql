@@ -3,11 +3,8 @@
 WITH chosen AS (
     SELECT period, geo, measure, value,
            CASE $breakdown WHEN 'language' THEN language ELSE 'all' END AS category
-    FROM cells
-    WHERE topic = 'language_access'
-      AND period_level = $period_level AND list_contains($periods, period)
-      AND geo_level = $geo_level AND list_contains($geos, geo)
-      AND CASE $breakdown WHEN 'language' THEN language <> 'all' ELSE language = 'all' END
+    FROM cells_in_view('language_access', $period_level, $periods, $geo_level, $geos)
+    WHERE CASE $breakdown WHEN 'language' THEN language <> 'all' ELSE language = 'all' END
 ),
 access AS (
     SELECT period, geo, category,

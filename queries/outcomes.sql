@@ -2,10 +2,7 @@
 -- geography asked for.
 WITH chosen AS (
     SELECT period, geo, outcome, measure, value
-    FROM cells
-    WHERE topic = 'outcomes'
-      AND period_level = $period_level AND list_contains($periods, period)
-      AND geo_level = $geo_level AND list_contains($geos, geo)
+    FROM cells_in_view('outcomes', $period_level, $periods, $geo_level, $geos)
 ),
 outcome AS (
     SELECT period, geo, outcome,

@@ -5,11 +5,8 @@
 WITH chosen AS (
     SELECT period, geo, measure, value,
            CASE $breakdown WHEN 'service_line' THEN service_line WHEN 'language' THEN language ELSE 'all' END AS category
-    FROM cells
-    WHERE topic = 'referrals'
-      AND period_level = $period_level AND list_contains($periods, period)
-      AND geo_level = $geo_level AND list_contains($geos, geo)
-      AND CASE $breakdown
+    FROM cells_in_view('referrals', $period_level, $periods, $geo_level, $geos)
+    WHERE CASE $breakdown
             WHEN 'service_line' THEN service_line <> 'all' AND language = 'all'
             WHEN 'language' THEN language <> 'all' AND service_line = 'all'
             ELSE service_line = 'all' AND language = 'all'

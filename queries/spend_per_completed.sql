@@ -2,17 +2,13 @@
 -- asked for: shown only where the completed count is published and at least K.
 WITH spent AS (
     SELECT period, geo, service_line, value AS spent
-    FROM cells
-    WHERE topic = 'funding' AND measure = 'spent' AND funding_stream = 'all' AND service_line <> 'all'
-      AND period_level = $period_level AND list_contains($periods, period)
-      AND geo_level = $geo_level AND list_contains($geos, geo)
+    FROM cells_in_view('funding', $period_level, $periods, $geo_level, $geos)
+    WHERE measure = 'spent' AND funding_stream = 'all' AND service_line <> 'all'
 ),
 completed AS (
     SELECT period, geo, service_line, value AS completed
-    FROM cells
-    WHERE topic = 'referrals' AND measure = 'completed' AND language = 'all' AND service_line <> 'all'
-      AND period_level = $period_level AND list_contains($periods, period)
-      AND geo_level = $geo_level AND list_contains($geos, geo)
+    FROM cells_in_view('referrals', $period_level, $periods, $geo_level, $geos)
+    WHERE measure = 'completed' AND language = 'all' AND service_line <> 'all'
 )
 SELECT period, geo, service_line, spent, completed, published_rate(spent, completed) AS spend_per_completed
 FROM completed LEFT JOIN spent USING (period, geo, service_line)

@@ -3,10 +3,8 @@
 -- here. Money is not a count of people and is published whole.
 WITH spent AS (
     SELECT period, geo, service_line, value
-    FROM cells
-    WHERE topic = 'funding' AND measure = 'spent' AND funding_stream = 'all'
-      AND period_level = $period_level AND list_contains($periods, period)
-      AND geo_level = $geo_level AND list_contains($geos, geo)
+    FROM cells_in_view('funding', $period_level, $periods, $geo_level, $geos)
+    WHERE measure = 'spent' AND funding_stream = 'all'
 )
 SELECT line.period, line.geo, line.service_line, line.value AS spent,
        line.value::DOUBLE / nullif(total.value, 0) AS spend_share

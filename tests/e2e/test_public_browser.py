@@ -93,8 +93,10 @@ def test_a_region_with_suppressed_figures_has_no_violation(page, app_url):
 def test_the_one_page_report_downloads_as_a_pdf(page, app_url):
     page.goto(app_url)
     wait_for_app(page)
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download a one-page report (PDF)").click()
+    button = page.get_by_role("button", name="Download a one-page report (PDF)")
+    button.wait_for(state="visible")
+    with page.expect_download(timeout=90_000) as download:  # the PDF is drawn when asked for, charts and all
+        button.click()
     assert download.value.suggested_filename.endswith(".pdf")
     pdf = PdfReader(download.value.path())
     assert len(pdf.pages) == 1
