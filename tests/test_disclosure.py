@@ -102,3 +102,20 @@ def test_the_audit_catches_a_suppression_that_leaves_a_cell_exposed():
     assert report["at_risk"].any()
     fixed = published(data)
     assert not audit.audit(fixed)["at_risk"].any()
+
+
+def test_the_unpublished_margins_are_each_hubs_monthly_counts_by_category():
+    """What the attacker reasons about and no view shows: they add up to the hub's published monthly total."""
+    hubs = pd.DataFrame({"hub": ["a", "b"], "name": ["A", "B"], "region": ["r", "r"]})
+    months = month_range("2024-01", "2024-03")
+    rng = np.random.default_rng(3)
+    data = network(finest(lambda: int(rng.poisson(2)), ["a", "b"], months, ["medical", "legal"], ["en", "es"]), hubs, months)
+    cells, margins = build_cube(data), unpublished_margins(data)
+    key = ["topic", "measure", "period", "geo"]
+    referrals = margins[margins["topic"] == "referrals"]
+    assert set(referrals["period_level"]) == {"month"} and set(referrals["geo_level"]) == {"hub"}
+    assert referrals.merge(cells, on=list(referrals.columns[:-1])).empty, "a margin is also a published cell"
+    totals = cells[(cells["period_level"] == "month") & (cells["geo_level"] == "hub") & (cells["topic"] == "referrals")]
+    for column in ("service_line", "language"):
+        by = referrals[referrals[column] != ALL].groupby(key)["value"].sum()
+        assert by.sort_index().tolist() == totals.set_index(key)["value"].sort_index().tolist()
