@@ -35,10 +35,17 @@ def network(referrals: pd.DataFrame, hubs: pd.DataFrame, months: list[str]) -> S
     return SimpleNamespace(hubs=hubs, months=months, tables={**empty, "referrals": referrals})
 
 
-def published(data) -> Release:
-    blocks = pd.DataFrame(columns=["topic", "month", "hub", "revision"])
-    protected = protect(build_cube(data), unpublished_margins(data), data.hubs, blocks, K, workers=1)
-    return Release(cells=protected.cells, hubs=data.hubs, blocks=blocks, threshold=K)
+def published(data, blocks: pd.DataFrame | None = None, previous: Release | None = None) -> Release:
+    blocks = pd.DataFrame(columns=["topic", "month", "hub", "revision"]) if blocks is None else blocks
+    protected = protect(build_cube(data), unpublished_margins(data), data.hubs, blocks, K, previous=previous, workers=1)
+    return Release(cells=protected.cells, hubs=data.hubs, blocks=blocks, threshold=K, number=1 + (previous is not None))
+
+
+def revisions(data, changed: set[tuple[str, str]] = frozenset()) -> pd.DataFrame:
+    """Every topic, month and hub at revision 1, except the (month, hub) blocks of referrals that changed."""
+    rows = [(topic, month, hub, 2 if topic == "referrals" and (month, hub) in changed else 1)
+            for topic in TOPICS for month in data.months for hub in data.hubs["hub"]]
+    return pd.DataFrame(rows, columns=["topic", "month", "hub", "revision"])
 
 
 @st.composite
@@ -119,3 +126,27 @@ def test_the_unpublished_margins_are_each_hubs_monthly_counts_by_category():
     for column in ("service_line", "language"):
         by = referrals[referrals[column] != ALL].groupby(key)["value"].sum()
         assert by.sort_index().tolist() == totals.set_index(key)["value"].sort_index().tolist()
+
+
+def test_a_corrected_release_teaches_nothing_to_whoever_kept_the_last_one():
+    """Cells over unchanged data keep their status, and both releases together still pass the audit."""
+    hubs = pd.DataFrame({"hub": ["a", "b", "c"], "name": ["A", "B", "C"], "region": ["r", "r", "s"]})
+    months = month_range("2024-01", "2024-06")
+    rng = np.random.default_rng(5)
+    referrals = finest(lambda: int(rng.poisson(2)), ["a", "b", "c"], months, ["medical", "legal"], ["en", "es"])
+    before = network(referrals, hubs, months)
+    first = published(before, revisions(before))
+
+    corrected = referrals.copy()
+    row = corrected.index[(corrected["month"] == "2024-02") & (corrected["hub"] == "a")][0]
+    corrected.loc[row, list(TOPICS["referrals"].measures)] += 7
+    after = network(corrected, hubs, months)
+    second = published(after, revisions(after, {("2024-02", "a")}), previous=first)
+
+    report = audit.audit(second, first)
+    assert not report["at_risk"].any(), audit.format_report(report, K)
+    key = [c for c in first.cells.columns if c not in ("value", "suppressed")]
+    both = first.cells.merge(second.cells, on=key, suffixes=("_first", "_second"))
+    untouched = both[(both["topic"] == "referrals") & (both["geo"] == "b") & (both["period_level"] == "month")]
+    assert len(untouched) and (untouched["suppressed_first"] == untouched["suppressed_second"]).all()
+    assert (untouched["value_first"].fillna(-1) == untouched["value_second"].fillna(-1)).all()
