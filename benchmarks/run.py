@@ -60,7 +60,7 @@ def main() -> int:
         time_pages()
         return 0
     with stage("ingest (validate, build, suppress, write)"):
-        outcome = ingest(home / "extract", home / "warehouse.duckdb")
+        outcome = ingest(home / "extract", home / "warehouse.duckdb", progress=say)
     print("  cells: " + ", ".join(f"{n:,} {reason}" for reason, n in outcome.counts.items()))
     release = warehouse.read_release(home / "warehouse.duckdb")
     with stage("audit"):
@@ -99,6 +99,10 @@ def time_pages() -> None:
         warm = time.perf_counter() - started
         charts = len(at.get("arrow_vega_lite_chart")) + len(at.get("vega_lite_chart"))
         print(f"  /{path}: cold {cold:.2f} s, warm {warm:.2f} s, {charts} charts, errors: {len(at.exception)}")
+
+
+def say(line: str) -> None:
+    print(f"  {line}", flush=True)
 
 
 class stage:

@@ -9,7 +9,8 @@ published, to an interval narrower than K:
    part, and the unpublished counts of one hub and month by category) looks for
    other values, consistent with every relation, that move each hidden cell up by
    K; the published cells those values change are hidden too, so the attacker
-   cannot rule them out. Cells that share no relation move together in one LP;
+   cannot rule them out. Hidden cells far apart (no relation near two of them)
+   move together in one LP;
 2. the audit (dashboard/audit.py, which knows nothing of this module) then
    attacks the part, and every cell it can still narrow (possible only through
    what an earlier release published) is treated again, until the audit finds
