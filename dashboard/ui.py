@@ -7,6 +7,8 @@ says whether anything on it is suppressed.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -91,6 +93,36 @@ def geo_filter(viewer: auth.Viewer, key: str) -> tuple[str, str]:
     options = [(level, geo) for level in data.allowed_geo_levels(viewer) for geo in data.allowed_geos(viewer, level)]
     options.sort(key=lambda o: ("network", "region", "hub").index(o[0]))
     return st.selectbox("Where", options, format_func=lambda o: geo_label(*o), key=f"{key}-geo")
+
+
+class View(NamedTuple):
+    """What a dashboard page's filters chose: a period level and range, and one place."""
+
+    level: str
+    periods: list[str]
+    geo_level: str
+    geo: str
+
+    @property
+    def latest(self) -> str:
+        return self.periods[-1]
+
+    @property
+    def where(self) -> str:
+        return geo_label(self.geo_level, self.geo)
+
+    @property
+    def caption(self) -> str:
+        return f"{self.where} · {period_label(self.level, self.periods)}. Snapshot figures are for {self.latest}."
+
+
+def view_filters(viewer: auth.Viewer, key: str, columns) -> View:
+    """The period and place filters every dashboard page starts with, in the first two of `columns`."""
+    with columns[0]:
+        level, periods = period_filter(key)
+    with columns[1]:
+        geo_level, geo = geo_filter(viewer, key)
+    return View(level, periods, geo_level, geo)
 
 
 def geo_label(geo_level: str, geo: str) -> str:

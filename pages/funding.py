@@ -27,17 +27,14 @@ COLUMN_LABELS = {
 
 st.title("Funding use")
 filters = st.columns(3)
-with filters[0]:
-    level, periods = ui.period_filter("funding")
-with filters[1]:
-    geo_level, geo = ui.geo_filter(viewer, "funding")
+view = ui.view_filters(viewer, "funding", filters)
+level, periods, geo_level, geo = view
 with filters[2]:
     breakdown = st.radio("By", list(BY), format_func=BY.get, horizontal=True, key="funding-by")
-latest = periods[-1]
-where = ui.geo_label(geo_level, geo)
+latest, where = view.latest, view.where
 as_at = months_of(level, latest)[-1]
 grant_year = as_at[:4]
-st.caption(f"{where} · {ui.period_label(level, periods)}. Snapshot figures are for {latest}. "
+st.caption(f"{view.caption} "
            "Money is in whole currency units and is never suppressed.")
 
 

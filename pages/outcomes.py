@@ -28,13 +28,10 @@ COLUMN_LABELS = {
 
 st.title("Outcomes")
 filters = st.columns(2)
-with filters[0]:
-    level, periods = ui.period_filter("outcomes")
-with filters[1]:
-    geo_level, geo = ui.geo_filter(viewer, "outcomes")
-latest = periods[-1]
-where = ui.geo_label(geo_level, geo)
-st.caption(f"{where} · {ui.period_label(level, periods)}. Snapshot figures are for {latest}.")
+view = ui.view_filters(viewer, "outcomes", filters)
+level, periods, geo_level, geo = view
+latest, where = view.latest, view.where
+st.caption(view.caption)
 
 
 def outcomes(level_of_geo: str, geos: list[str], period_list: list[str]) -> pd.DataFrame:

@@ -22,19 +22,16 @@ COLUMN_LABELS = {
 
 st.title("Referral gaps")
 filters = st.columns(3)
-with filters[0]:
-    level, periods = ui.period_filter("referrals")
-with filters[1]:
-    geo_level, geo = ui.geo_filter(viewer, "referrals")
+view = ui.view_filters(viewer, "referrals", filters)
+level, periods, geo_level, geo = view
 with filters[2]:
     breakdown = st.radio(
         "By", ["service_line", "language"], format_func={"service_line": "Service line", "language": "Language"}.get,
         horizontal=True, key="referrals-by",
     )
 name = labels.plain if breakdown == "service_line" else labels.language
-latest = periods[-1]
-where = ui.geo_label(geo_level, geo)
-st.caption(f"{where} · {ui.period_label(level, periods)}. Snapshot figures are for {latest}.")
+latest, where = view.latest, view.where
+st.caption(view.caption)
 
 
 def funnel(by: str, period_list: list[str]) -> pd.DataFrame:
