@@ -87,8 +87,8 @@ def _merge(before: warehouse.Staged | None, extract: Extract, number: int) -> wa
     hubs = hubs.sort_values("hub").reset_index(drop=True)
     blocks = _blocks(tables, months, hubs["hub"].tolist())
     if before is not None:
-        old = before.blocks.set_index(["topic", "month", "hub"])
-        known = blocks.join(old, on=["topic", "month", "hub"], rsuffix="_old")
+        old = before.blocks[["topic", "month", "hub", "digest", "revision"]]
+        known = blocks.merge(old, on=["topic", "month", "hub"], how="left", suffixes=("", "_old"))
         same = known["digest"] == known["digest_old"]
         blocks["revision"] = np.where(same, known["revision"].fillna(number), number).astype("int64")
     else:
