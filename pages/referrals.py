@@ -1,6 +1,5 @@
 """Referral gaps: where referrals stall between referral, acceptance, first appointment and completion."""
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
