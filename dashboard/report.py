@@ -12,7 +12,6 @@ import io
 from pathlib import Path
 
 import altair as alt
-import vl_convert
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -152,4 +151,4 @@ def _png(chart: alt.TopLevelMixin, width_mm: float, height_mm: float) -> bytes:
     sized = chart.properties(width=int(width_mm * pixels_per_mm) - 180, height=int(height_mm * pixels_per_mm) - 105)
     styled = sized.configure_title(fontSize=12).configure_axis(labelFontSize=10, titleFontSize=10).configure_legend(
         labelFontSize=10)
-    return vl_convert.vegalite_to_png(styled.to_json(), scale=3)
+    return ui.png(styled, scale=3)

@@ -180,7 +180,7 @@ def chart(figure: alt.Chart, alt_text: str, key: str) -> None:
     st.altair_chart(figure.properties(autosize=FIT_WIDTH), alt=alt_text, width="stretch")
     st.download_button(
         "Download chart as PNG",
-        data=lambda: _png(figure),
+        data=lambda: png(figure),
         file_name=f"{key}.png",
         mime="image/png",
         key=f"{key}-png",
@@ -188,10 +188,21 @@ def chart(figure: alt.Chart, alt_text: str, key: str) -> None:
     )
 
 
-def _png(figure: alt.Chart) -> bytes:
-    import vl_convert
+def png(figure: alt.TopLevelMixin, scale: float = 2) -> bytes:
+    """The chart drawn offline as PNG, as the page draws it.
 
-    return vl_convert.vegalite_to_png(figure.to_json(), scale=2)
+    Altair's theme and data transformer are global to the process, and Streamlit
+    swaps them for its own while it draws a chart for any session; a chart
+    serialised meanwhile in another thread (a download is made in one) comes out
+    with its data missing. Streamlit holds this lock while it swaps them, so the
+    chart is serialised under it too.
+    """
+    import vl_convert
+    from streamlit.elements.vega_charts import _altair_globals_lock
+
+    with _altair_globals_lock:
+        spec = figure.to_json()
+    return vl_convert.vegalite_to_png(spec, scale=scale)
 
 
 def bars(frame: pd.DataFrame, category: str, value: str, title: str | list[str], color: str | None = None,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import threading
 
+import altair as alt
 import duckdb
 import pytest
 from pypdf import PdfReader
+from streamlit.elements import vega_charts
 
 from dashboard import public_summary, report
 
@@ -124,3 +127,30 @@ def test_a_place_name_beyond_latin_1_prints_as_written(region_quarter):
     renamed = dataclasses.replace(summary, geo="Đồng bằng Đà Nẵng")
     text = words(read(report.pdf(renamed)).pages[0])
     assert "Đồng bằng Đà Nẵng region" in text
+
+
+def test_the_report_draws_its_charts_while_streamlit_draws_another_sessions_chart(place_year):
+    """The report is made in a download's own thread; meanwhile Streamlit may be drawing a chart for anyone.
+
+    To draw one, Streamlit swaps Altair's process-wide data transformer for its own, under its lock: a chart
+    serialised in that moment comes out without its data, and its PNG fails ("SVG has an invalid size").
+    """
+    level, geo, year = place_year
+    summary = public_summary.gather(level, geo, "year", year)
+    alt.data_transformers.register("to_arrow_dataset", vega_charts._to_arrow_dataset)
+    swapped, done = threading.Event(), threading.Event()
+
+    def streamlit_drawing_a_chart() -> None:
+        with vega_charts._altair_globals_lock, alt.data_transformers.enable("to_arrow_dataset", datasets={}):
+            swapped.set()
+            done.wait(timeout=1)
+
+    drawing = threading.Thread(target=streamlit_drawing_a_chart)
+    drawing.start()
+    swapped.wait()
+    try:
+        page = read(report.pdf(summary)).pages[0]
+    finally:
+        done.set()
+        drawing.join()
+    assert len(page.images) == 4
