@@ -36,13 +36,13 @@ import math
 import multiprocessing
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import highspy
 import numpy as np
 import pandas as pd
 
+from . import workers
 from .hierarchy import ALL, BREAKDOWN_COLUMNS, CELL_KEY, TOPICS, Topic, months_of
 from .release import Release
 
@@ -624,7 +624,7 @@ def _solve(chunks: list[_Chunk], threshold: int, exact_for_all: bool, say) -> li
     if parallel and "fork" in multiprocessing.get_all_start_methods():
         # Forked workers must not inherit a running solver's threads.
         highspy.Highs.resetGlobalScheduler(True)
-        with ProcessPoolExecutor(_WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
+        with workers.pool(_WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
             biggest_first = sorted(range(len(work)), key=lambda i: -len(work[i][0].col_lower))
             futures = {i: pool.submit(_attack, *work[i]) for i in biggest_first}
             results = [futures[i].result() for i in range(len(work))]

@@ -24,7 +24,6 @@ published (a hidden cell is known to be at least 1), and so is money.
 from __future__ import annotations
 
 import math
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -33,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import audit as attacker
+from .workers import pool as worker_pool
 from .hierarchy import ALL, CELL_KEY, NETWORK, TOPICS, quarter_of, year_of
 from .release import Release, unchanged_data
 
@@ -93,7 +93,7 @@ def protect(
         )
         for index in problems.values()
     ]
-    with ProcessPoolExecutor(max_workers=workers) if workers > 1 and len(jobs) > 1 else _Inline() as pool:
+    with worker_pool(workers) if workers > 1 and len(jobs) > 1 else _Inline() as pool:
         for (name, index), (hidden, rounds) in zip(problems.items(), pool.map(_protect_part, jobs)):
             suppressed[index] = hidden
             say(f"  {name}: {int(hidden.sum()):,} hidden after {rounds} audit round(s)")

@@ -109,8 +109,28 @@ def _ingest_process(folder: Path, home: Path) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def _running_with(marker: str) -> list[int]:
+    """Processes whose command line names `marker`."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if marker in cmdline.read_bytes().decode(errors="replace"):
+                found.append(int(cmdline.parent.name))
+        except OSError:  # the process ended while we looked
+            continue
+    return found
+
+
+def _gone(marker: str, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while _running_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return not _running_with(marker)
+
+
 def test_a_load_killed_at_any_moment_leaves_a_readable_release(home, small_extract, tmp_path):
-    """Kill the second ingest at moments spread over its run: the first release stays current and whole."""
+    """Kill the second ingest at moments spread over its run: the first release stays current and whole,
+    and the worker processes it started end with it."""
     assert main(["ingest", str(small_extract)]) == 0
     second = tmp_path / "second"
     write_seed(second, hubs=3, months=12, seed=8)
@@ -125,6 +145,7 @@ def test_a_load_killed_at_any_moment_leaves_a_readable_release(home, small_extra
         time.sleep(duration * fraction)
         process.send_signal(signal.SIGKILL)
         process.wait()
+        assert _gone(str(second)), f"the killed ingest left processes running: {_running_with(str(second))}"
         current = warehouse.read_release(path)
         assert current.number in (1, 2)
         if current.number == 1:
