@@ -32,9 +32,9 @@ import numpy as np
 import pandas as pd
 
 from . import audit as attacker
-from .workers import pool as worker_pool
 from .hierarchy import ALL, CELL_KEY, NETWORK, TOPICS, quarter_of, year_of
 from .release import Release, unchanged_data
+from .workers import pool as worker_pool
 
 _PERIOD_WEIGHT = {"month": 1, "quarter": 2, "year": 4}
 _GEO_WEIGHT = {"hub": 1, "region": 3, "network": 15}
