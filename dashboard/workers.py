@@ -3,8 +3,8 @@
 A pool's worker waits on its task queue, and a forked worker holds that queue's
 other end itself, so it never sees the parent die: an ingest or audit killed
 mid-way (by an operator, the OOM killer, a test) would leave its workers behind,
-each holding a copy of the data. Each worker watches its parent and exits when
-the parent is gone.
+each holding a copy of the data. Each worker watches the process that started
+the pool and exits when it is gone.
 """
 
 from __future__ import annotations
@@ -21,10 +21,29 @@ def pool(workers: int, **options) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(workers, initializer=_exit_with, initargs=(os.getpid(),), **options)
 
 
-def _exit_with(parent: int) -> None:
+def _exit_with(owner: int) -> None:
+    """Exit once `owner` has ended.
+
+    A forked or spawned worker is the owner's child, and is handed to another
+    parent when the owner dies; one started by a fork server (Python 3.14's
+    default) is the server's child, so it asks whether the owner still runs.
+    """
+    parent = os.getppid()
+
+    def owner_runs() -> bool:
+        if parent == owner:
+            return os.getppid() == owner
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # the pid now belongs to someone else's process
+            return False
+        return True
+
     def watch() -> None:
-        while os.getppid() == parent:
+        while owner_runs():
             time.sleep(_WATCH_SECONDS)
         os._exit(1)
 
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+    threading.Thread(target=watch, name="exit-with-owner", daemon=True).start()
