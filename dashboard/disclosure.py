@@ -157,15 +157,19 @@ def _protect_part(part: _Part) -> tuple[np.ndarray, int]:
             return model.hidden, rounds
         targets = _positions(part.cells, at_risk)
         if rounds > 1 and model.hidden.sum() == hidden_before:
-            # The LP thinks these cells move, the audit (which also knows the previous release) does not:
-            # hide everything they are related to, which can only widen what the attacker must allow.
+            # The LP could not move these cells far enough, or thinks they move where the audit (which also
+            # knows the previous release) does not: hide everything they are related to, which can only
+            # widen what the attacker must allow.
             if not _hide_neighbours(relations, targets, model.hidden, can_hide):
-                raise DisclosureError(f"{len(at_risk)} cell(s) stay at risk however they are hidden")
+                raise DisclosureError(
+                    f"{len(at_risk)} cell(s) cannot be protected: every cell they could hide behind is fixed by an "
+                    "earlier release or is zero. Re-publish from scratch (a new warehouse) to protect them."
+                )
         model.forget_witnesses(targets)
 
 
 class _Separation:
-    """Hides the cheapest cells that let each target move up by K, in LPs that keep their basis between solves.
+    """Hides the cheapest cells that let each target move up by K, one LP per batch of far-apart targets.
 
     The LP looks for other values y of every cell, consistent with every relation,
     with the targets moved up by K, at least cost: changing a published cell costs
@@ -195,8 +199,9 @@ class _Separation:
         Targets far enough apart (no relation of one touches a cell related to
         another) move up together in one LP: its solution is a witness for each of
         them, and being apart they rarely compete for the same cells to hide behind.
-        A batch the LP cannot move together is retried cell by cell, down to 1 where
-        the structure allows, then up as far as needed. The solver lives only while
+        A batch the LP cannot move together is retried cell by cell, down to where
+        the witnesses then span K (or to 1), then up as far as needed; a cell that
+        still cannot move is left to the audit, which decides. The solver lives only while
         protecting: a second live HiGHS instance in the process upsets the audit's own solves.
         """
         self.threshold = threshold
@@ -208,13 +213,11 @@ class _Separation:
                 if len(batch) > 1 and self._move({u: self._rise_needed(u) for u in batch}):
                     continue
                 for u in batch:
-                    if short(u) and self.lowest[u] > 1 + TOLERANCE:
-                        self._move({u: -(self.value[u] - 1)})
-                    if short(u) and not self._move({u: self._rise_needed(u)}):
-                        raise DisclosureError(
-                            "a cell cannot be protected: every cell it could hide behind is fixed by an earlier "
-                            "release or is zero. Re-publish from scratch (a new warehouse) to protect it."
-                        )
+                    low_enough = max(1, math.floor(self.highest[u] + TOLERANCE) - threshold)
+                    if short(u) and self.lowest[u] > low_enough + TOLERANCE:
+                        self._move({u: -(self.value[u] - low_enough)})
+                    if short(u):
+                        self._move({u: self._rise_needed(u)})
         finally:
             del self.h
 
@@ -223,7 +226,6 @@ class _Separation:
         n = self.n
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
-        h.setOptionValue("presolve", "off")  # keep the basis between solves: only bounds and costs change
         costs = np.where(self.hidden, 0.0, self.weight)
         h.addVars(2 * n, np.zeros(2 * n), np.r_[self.up_bound, self.down_bound])
         h.changeColsCost(2 * n, np.arange(2 * n, dtype=np.int32), np.r_[costs, costs])
@@ -264,6 +266,9 @@ class _Separation:
         self._set_bounds(closed, np.zeros(len(closed)))
         for c, a in zip(column, np.abs(amount)):
             self.h.changeColBounds(int(c), float(a), self._bound(int(c)))
+        # From scratch, with presolve: the last basis holds the last batch's moves, and undoing them
+        # costs more pivots than presolve (which drops every fixed cell) and a fresh start together.
+        self.h.clearSolver()
         self.h.run()
         solved = self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
         solution = np.asarray(self.h.getSolution().col_value) if solved else None
