@@ -5,6 +5,7 @@
     python benchmarks/run.py --skip-pages     # the warehouse stages only
     python benchmarks/run.py --hubs 12 --months 24   # any other size, to see how time grows
     python benchmarks/run.py --large --pages-only     # the pages on a warehouse of the large network's size
+    python benchmarks/run.py --keep           # keep the throwaway data folder (extract, warehouse) to look at
 
 --pages-only publishes the network with primary suppression alone (in the
 benchmark's throwaway folder, never a release to serve) and times the pages: what
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -40,12 +42,22 @@ def main() -> int:
     parser.add_argument("--months", type=int, help="default 36 (60 with --large)")
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--pages-only", action="store_true", help="publish with primary suppression alone, time the pages")
+    parser.add_argument("--keep", action="store_true", help="keep the data folder (extract, warehouse) to look at")
     args = parser.parse_args()
-    hubs = args.hubs or (50 if args.large else 6)
-    months = args.months or (60 if args.large else 36)
-
     home = Path(tempfile.mkdtemp(prefix="hubdash-bench-"))
     os.environ["HUBDASH_HOME"] = str(home)
+    try:
+        return run(args, home)
+    finally:
+        if args.keep:
+            print(f"data folder kept: {home}")
+        else:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, home: Path) -> int:
+    hubs = args.hubs or (50 if args.large else 6)
+    months = args.months or (60 if args.large else 36)
     from dashboard import audit, ingest as ingesting, warehouse
     from dashboard.ingest import ingest
     from seed.generate import write_seed
