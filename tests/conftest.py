@@ -24,15 +24,16 @@ def home(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def seed_release(tmp_path_factory) -> Path:
-    """A small seed network (3 hubs, 2 years), published once per test worker by the real ingest.
+    """A small seed network (4 hubs, 2 years), published once per test worker by the real ingest.
 
-    Small so that the suite stays fast; the default seed is what `make run` and the benchmark publish.
+    Small so that the suite stays fast, but with a region of two hubs, so that no region's figures are simply
+    one hub's; the default seed is what `make run` and the benchmark publish.
     """
     from dashboard.ingest import ingest
     from seed.generate import write_seed
 
     folder = tmp_path_factory.mktemp("seed-release")
-    write_seed(folder / "extract", hubs=3, months=24)
+    write_seed(folder / "extract", hubs=4, months=24)
     ingest(folder / "extract", folder / "warehouse.duckdb")
     return (folder / "warehouse.duckdb").resolve()
 
