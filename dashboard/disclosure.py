@@ -14,7 +14,10 @@ published, to an interval narrower than K:
 2. the audit (dashboard/audit.py, which knows nothing of this module) then
    attacks the part, and every cell it can still narrow (possible only through
    what an earlier release published) is treated again, until the audit finds
-   nothing.
+   nothing;
+3. each network quarterly or yearly total hidden on the way is published again
+   if the audit still finds nothing: the LPs protect a batch at a time, and a
+   headline figure one batch needed may not be needed once all are protected.
 
 Cells keep their status from the previous release where the data under them did
 not change, so comparing releases teaches nothing new. Zeros are always
@@ -42,6 +45,9 @@ _TOTAL_WEIGHT = 4
 TOLERANCE = 1e-6
 _BATCH = 100
 """Targets moved together in one LP at most."""
+_HEADLINE = _PERIOD_WEIGHT["quarter"] * _GEO_WEIGHT["network"] * _TOTAL_WEIGHT
+"""The network's quarterly and yearly totals: each one hidden is worth an audit to see whether it can be
+published again."""
 
 
 @dataclass
@@ -154,6 +160,7 @@ def _protect_part(part: _Part) -> tuple[np.ndarray, int]:
         report = attacker.audit(_as_release(part, model.hidden), part.previous)
         at_risk = report[report["at_risk"]]
         if at_risk.empty:
+            _publish_headlines_again(part, model.hidden)
             return model.hidden, rounds
         targets = _positions(part.cells, at_risk)
         if rounds > 1 and model.hidden.sum() == hidden_before:
@@ -166,6 +173,21 @@ def _protect_part(part: _Part) -> tuple[np.ndarray, int]:
                     "earlier release or is zero. Re-publish from scratch (a new warehouse) to protect them."
                 )
         model.forget_witnesses(targets)
+
+
+def _publish_headlines_again(part: _Part, hidden: np.ndarray) -> None:
+    """Publish again each headline total that was hidden only to protect others, if the audit still passes.
+
+    The LPs protect targets one batch at a time, and a total one of them hid may
+    not be needed once all are protected: a network's yearly total is worth an
+    audit to find out. Dearest first; each kept published only if nothing is then at risk.
+    """
+    weight = _cost(part.cells)
+    headline = _is_total(part.cells) & (weight >= _HEADLINE)
+    for cell in sorted(np.flatnonzero(hidden & headline & ~part.suppressed), key=lambda c: -weight[c]):
+        hidden[cell] = False
+        if attacker.audit(_as_release(part, hidden), part.previous)["at_risk"].any():
+            hidden[cell] = True
 
 
 class _Separation:
@@ -407,12 +429,16 @@ def _parent_keys(key: pd.DataFrame, topic, region: dict[str, str]):
 def _cost(cells: pd.DataFrame) -> np.ndarray:
     """What moving a published cell by one costs: headline totals are worth far more to readers."""
     weight = cells["period_level"].map(_PERIOD_WEIGHT).to_numpy() * cells["geo_level"].map(_GEO_WEIGHT).to_numpy()
+    return weight * np.where(_is_total(cells), _TOTAL_WEIGHT, 1)
+
+
+def _is_total(cells: pd.DataFrame) -> np.ndarray:
+    """The cells of the topic's total over every breakdown (none for a topic without one)."""
     topic = TOPICS[cells["topic"].iloc[0]]
-    if () in topic.breakdowns:
-        columns = sorted({c for b in topic.breakdowns for c in b})
-        is_total = np.logical_and.reduce([(cells[c] == ALL).to_numpy() for c in columns])
-        weight = weight * np.where(is_total, _TOTAL_WEIGHT, 1)
-    return weight
+    if () not in topic.breakdowns:
+        return np.zeros(len(cells), bool)
+    columns = sorted({c for b in topic.breakdowns for c in b})
+    return np.logical_and.reduce([(cells[c] == ALL).to_numpy() for c in columns])
 
 
 def _as_release(part: _Part, hidden: np.ndarray) -> Release:

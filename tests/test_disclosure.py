@@ -79,6 +79,24 @@ def test_random_extracts_always_pass_the_audit(data):
     assert not ((shown >= 1) & (shown < K)).any(), "a count from 1 to K-1 was published"
 
 
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_networks())
+def test_a_network_total_is_hidden_only_where_publishing_it_would_expose_a_cell(data):
+    """The network's quarterly and yearly totals are the headline figures: none is hidden without need."""
+    release = published(data)
+    key = [c for c in release.cells.columns if c not in ("value", "suppressed")]
+    cells = release.cells.merge(build_cube(data), on=key, suffixes=("", "_true"))
+    headline = (
+        cells["suppressed"] & (cells["value_true"] >= K) & (cells["geo_level"] == "network")
+        & cells["period_level"].isin(["quarter", "year"]) & (cells["service_line"] == ALL) & (cells["language"] == ALL)
+    )
+    for row in np.flatnonzero(headline):
+        shown = cells.copy()
+        shown.loc[row, "value"], shown.loc[row, "suppressed"] = shown.loc[row, "value_true"], False
+        trial = Release(cells=shown[release.cells.columns], hubs=release.hubs, blocks=release.blocks, threshold=K)
+        assert audit.audit(trial)["at_risk"].any(), f"{cells.loc[row, key].tolist()} was hidden, and need not be"
+
+
 def test_zeros_and_large_counts_are_published_and_small_ones_never():
     hubs = pd.DataFrame({"hub": ["a", "b"], "name": ["A", "B"], "region": ["r", "r"]})
     months = month_range("2024-01", "2024-03")
