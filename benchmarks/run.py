@@ -10,8 +10,7 @@
 --pages-only publishes the network with primary suppression alone (in the
 benchmark's throwaway folder, never a release to serve) and times the pages: what
 a page costs depends on how many cells the warehouse holds, not on which are
-hidden, and the full protection of a network that large does not finish in
-benchmark time.
+hidden, and the full protection of a network that large takes some 18 minutes.
 
 Prints the time of each stage, the cells suppressed and why, and for each page
 the time from the request to its charts drawn (AppTest runs the whole script:
