@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from types import SimpleNamespace
 from unittest.mock import patch
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -51,6 +53,15 @@ def revisions(data, changed: set[tuple[str, str]] = frozenset()) -> pd.DataFrame
     return pd.DataFrame(rows, columns=["topic", "month", "hub", "revision"])
 
 
+def one_region_at_a_time(on: bool) -> contextlib.AbstractContextManager:
+    """Suppressor and audit as on a network of many regions: one region (and the network) per LP."""
+    stack = contextlib.ExitStack()
+    if on:
+        stack.enter_context(patch("dashboard.disclosure._WHOLE_PART_REGIONS", 0))
+        stack.enter_context(patch("dashboard.audit._WINDOWS_PAY", 1))
+    return stack
+
+
 @st.composite
 def small_networks(draw):
     """Tiny hubs and rare languages: the hardest case for suppression."""
@@ -77,7 +88,7 @@ def test_random_extracts_always_pass_the_audit(data, region_by_region):
     """Also when each part is protected one region at a time, as on a network of many hubs: those LPs alone
     protect it, with no repair over the whole part."""
     said = []
-    with patch("dashboard.disclosure._WHOLE_PART_REGIONS", 0 if region_by_region else 10**6):
+    with one_region_at_a_time(region_by_region):
         release = published(data, progress=said.append)
     if region_by_region:
         rounds = [int(n) for line in said for n in re.findall(r"after (\d+) audit round", line)]
@@ -156,25 +167,28 @@ def test_the_unpublished_margins_are_each_hubs_monthly_counts_by_category():
         assert by.sort_index().tolist() == totals.set_index(key)["value"].sort_index().tolist()
 
 
-def test_a_corrected_release_teaches_nothing_to_whoever_kept_the_last_one():
-    """Cells over unchanged data keep their status, and both releases together still pass the audit."""
-    hubs = pd.DataFrame({"hub": ["a", "b", "c"], "name": ["A", "B", "C"], "region": ["r", "r", "s"]})
-    months = month_range("2024-01", "2024-06")
-    rng = np.random.default_rng(5)
-    referrals = finest(lambda: int(rng.poisson(2)), ["a", "b", "c"], months, ["medical", "legal"], ["en", "es"])
-    before = network(referrals, hubs, months)
-    first = published(before, revisions(before))
+@pytest.mark.parametrize("region_by_region", [False, True], ids=["whole parts", "region by region"])
+def test_a_corrected_release_teaches_nothing_to_whoever_kept_the_last_one(region_by_region):
+    """Cells over unchanged data keep their status, and both releases together still pass the audit,
+    also where suppressor and audit work one region at a time."""
+    with one_region_at_a_time(region_by_region):
+        hubs = pd.DataFrame({"hub": ["a", "b", "c"], "name": ["A", "B", "C"], "region": ["r", "r", "s"]})
+        months = month_range("2024-01", "2024-06")
+        rng = np.random.default_rng(5)
+        referrals = finest(lambda: int(rng.poisson(2)), ["a", "b", "c"], months, ["medical", "legal"], ["en", "es"])
+        before = network(referrals, hubs, months)
+        first = published(before, revisions(before))
 
-    corrected = referrals.copy()
-    row = corrected.index[(corrected["month"] == "2024-02") & (corrected["hub"] == "a")][0]
-    corrected.loc[row, list(TOPICS["referrals"].measures)] += 7
-    after = network(corrected, hubs, months)
-    second = published(after, revisions(after, {("2024-02", "a")}), previous=first)
+        corrected = referrals.copy()
+        row = corrected.index[(corrected["month"] == "2024-02") & (corrected["hub"] == "a")][0]
+        corrected.loc[row, list(TOPICS["referrals"].measures)] += 7
+        after = network(corrected, hubs, months)
+        second = published(after, revisions(after, {("2024-02", "a")}), previous=first)
 
-    report = audit.audit(second, first)
-    assert not report["at_risk"].any(), audit.format_report(report, K)
-    key = [c for c in first.cells.columns if c not in ("value", "suppressed")]
-    both = first.cells.merge(second.cells, on=key, suffixes=("_first", "_second"))
-    untouched = both[(both["topic"] == "referrals") & (both["geo"] == "b") & (both["period_level"] == "month")]
-    assert len(untouched) and (untouched["suppressed_first"] == untouched["suppressed_second"]).all()
-    assert (untouched["value_first"].fillna(-1) == untouched["value_second"].fillna(-1)).all()
+        report = audit.audit(second, first)
+        assert not report["at_risk"].any(), audit.format_report(report, K)
+        key = [c for c in first.cells.columns if c not in ("value", "suppressed")]
+        both = first.cells.merge(second.cells, on=key, suffixes=("_first", "_second"))
+        untouched = both[(both["topic"] == "referrals") & (both["geo"] == "b") & (both["period_level"] == "month")]
+        assert len(untouched) and (untouched["suppressed_first"] == untouched["suppressed_second"]).all()
+        assert (untouched["value_first"].fillna(-1) == untouched["value_second"].fillna(-1)).all()
