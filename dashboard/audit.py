@@ -422,7 +422,7 @@ class _Grid:
                     rows.total(columns, float(cell.value), float(cell.value))
 
     def region_of(self, unknowns: np.ndarray) -> np.ndarray:
-        """Each unknown's region (its number), or -1 for the network's: the windows of _Attack.in_windows."""
+        """Each unknown's region (its number), or -1 for the network's: the windows of _Attack._in_windows."""
         geo = np.unravel_index(unknowns, self.shape)[3]
         region = np.full(self.shape[3], -1)
         for r, hubs in enumerate(self.regions):
@@ -746,24 +746,25 @@ class _Attack:
         """Witnesses from small models, one region (with the network) at a time, the rest held at a feasible point.
 
         A solution of such a window, with every other unknown at the held values, is
-        a solution of the whole model: a witness like any other, found at a tenth of
-        the cost. The held point is the mean of the solutions so far, feasible since
+        a solution of the whole model: a witness like any other, at a fifth of the cost
+        per solve. The held point is the mean of the solutions so far, feasible since
         the feasible set is convex, and away from its edges. A window's optimum is
         not the whole model's, so only the implied bounds make a witness exact;
         cells still unproven after the windows get the whole model's min and max.
         """
-        centre = self.point_sum / self.points
-        region = self.lp.region
+        centre = self.point_sum / self.points  # the first solve, a minimum over a non-empty set, always has one
+        region, rows = self.lp.region, self.lp.rows
+        row_of = rows.row_of_entry()
         for name in np.unique(region[region >= 0]):
             inside = (region == name) | (region < 0)
             mine = np.flatnonzero(self._unproven() & inside[self.targets])
             if not len(mine):
                 continue
             columns = np.flatnonzero(inside)
-            touched = np.bincount(self.lp.rows.row_of_entry(), weights=inside[self.lp.rows.index], minlength=len(self.lp.rows))
-            rows = _unknown_part(self.lp.rows, touched > 0, ~inside, centre)
-            rows.index = np.searchsorted(columns, rows.index)
-            window = _Lp(rows, self.lp.col_lower[columns], np.searchsorted(columns, self.targets[mine]), region[columns])
+            touched = np.bincount(row_of, weights=inside[rows.index], minlength=len(rows)) > 0
+            window_rows = _unknown_part(rows, touched, ~inside, centre)
+            window_rows.index = np.searchsorted(columns, window_rows.index)
+            window = _Lp(window_rows, self.lp.col_lower[columns], np.searchsorted(columns, self.targets[mine]), region[columns])
             local = _Attack(window, self.threshold, (self.floor[mine], self.ceiling[mine]))
             local.run(exact_for_all=False)
             self.solves += local.solves
