@@ -35,9 +35,7 @@ def _exit_with(owner: int) -> None:
             return os.getppid() == owner
         try:
             os.kill(owner, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:  # the pid now belongs to someone else's process
+        except (ProcessLookupError, PermissionError):  # gone, or its pid now belongs to someone else's process
             return False
         return True
 
