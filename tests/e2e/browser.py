@@ -1,13 +1,89 @@
-"""What browser tests do again and again: wait for the app, sign in, keep a screenshot.
+"""What browser tests (and the page benchmark) do again and again: serve the app, launch Chromium,
+wait for a page, sign in, keep a screenshot.
 
-Import it in a test module as `from browser import sign_in, screenshot, wait_for_app`.
+Import it as `from browser import sign_in, screenshot, wait_for_app`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+LEADERSHIP_PAGES = {"referrals": ("Referral gaps", 2), "language-access": ("Language access", 4),
+                    "funding": ("Funding use", 4), "outcomes": ("Outcomes", 2)}
+"""Each leadership page's title and how many charts it draws for a leader seeing every hub."""
+CHARTS = "[data-testid='stVegaLiteChart']"
+
+
+def launch(playwright):
+    """Debian's Chromium, headless, kept from calling any host of its own."""
+    if not os.path.exists(CHROMIUM):
+        raise RuntimeError("Debian's chromium is not installed: run `make test`, which installs it")
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update",
+              "--disable-sync", "--no-first-run"],
+    )
+
+
+@contextlib.contextmanager
+def serve(home: Path, port: int | None = None):
+    """`hubdash run` on a local port with the demo accounts, over the data folder `home`; yields its URL."""
+    port = port or free_port()
+    env = {**os.environ, "HUBDASH_HOME": str(home)}
+    env.pop("HUBDASH_USERS", None)
+    with open(home / "server.log", "a") as log:
+        server = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "run", "--port", str(port)], env=env,
+                                  stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_healthy(url, server)
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_healthy(url: str, server: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the app exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("the app did not become healthy in time")
+
+
+def finished(page, charts: int = 0) -> None:
+    """Wait until the script has run and at least `charts` charts are drawn (Vega renders after the run)."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+    page.wait_for_function(
+        """([selector, wanted]) => {
+            const charts = [...document.querySelectorAll(selector)];
+            return charts.length >= wanted && charts.every(c => c.querySelector('canvas, svg'));
+        }""",
+        arg=[CHARTS, charts],
+    )
 
 
 def screenshot(page, name: str) -> Path:

@@ -7,19 +7,11 @@ takes are kept under artifacts/screenshots/ for a person to look at.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from browser import launch, serve
 
 
 def pytest_collection_modifyitems(items):
@@ -38,36 +30,19 @@ def app_home(tmp_path_factory, seed_release) -> Path:
 
 @pytest.fixture(scope="session")
 def app_url(app_home) -> str:
-    port = _free_port()
-    env = {**os.environ, "HUBDASH_HOME": str(app_home)}
-    env.pop("HUBDASH_USERS", None)
-    log = open(app_home / "server.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "dashboard.cli", "run", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(url, server)
+    with serve(app_home) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is not installed: run `make test`, which installs it")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
+        try:
+            browser = launch(playwright)
+        except RuntimeError as error:
+            pytest.fail(str(error))
         yield browser
         browser.close()
 
@@ -88,23 +63,3 @@ def page(context, app_url, request):
     page.set_default_timeout(30_000)
     yield page
     page.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until_healthy(url: str, server: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the app exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("the app did not become healthy in time")

@@ -11,32 +11,16 @@ import re
 
 import duckdb
 import pandas as pd
-from browser import screenshot, sign_in
+from browser import CHARTS, LEADERSHIP_PAGES, finished, screenshot, sign_in
 from playwright.sync_api import expect
 
 from dashboard.auth import COOKIE_NAME
 
-PAGES = {"referrals": ("Referral gaps", 2), "language-access": ("Language access", 4), "funding": ("Funding use", 4),
-         "outcomes": ("Outcomes", 2)}
-"""Each page's title and how many charts it draws for a leader seeing every hub."""
-CHARTS = "[data-testid='stVegaLiteChart']"
 FIGURES = f"{CHARTS}, [data-testid='stDataFrame'], [data-testid='stMetric'], [data-testid='stDownloadButton']"
 SUPPRESSION_STATUS = re.compile(r"on this view (is|are) suppressed")
 """The last line of every leadership page."""
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def finished(page, charts: int = 0) -> None:
-    """Wait until the script has run and at least `charts` charts are drawn (Vega renders after the run)."""
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
-    page.wait_for_function(
-        """([selector, wanted]) => {
-            const charts = [...document.querySelectorAll(selector)];
-            return charts.length >= wanted && charts.every(c => c.querySelector('canvas, svg'));
-        }""",
-        arg=[CHARTS, charts],
-    )
 
 
 def keep(page, name: str) -> None:
@@ -74,7 +58,7 @@ def test_a_leader_sees_each_page_drawn_on_a_desktop_and_a_phone(page, context, b
     try:
         phone_context.add_cookies(context.cookies())
         phone = phone_context.new_page()
-        for path, (title, charts) in PAGES.items():
+        for path, (title, charts) in LEADERSHIP_PAGES.items():
             for tab, name in ((page, f"{path}-desktop"), (phone, f"{path}-phone")):
                 tab.goto(f"{app_url}/{path}")
                 expect(tab.get_by_role("heading", name=title, level=1)).to_be_visible()
