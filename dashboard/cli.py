@@ -114,9 +114,11 @@ STREAMLIT_SETTINGS = {
     "server.runOnSave": "false",
     "client.toolbarMode": "viewer",
     "client.showErrorDetails": "false",
+    "runner.postScriptGC": "false",
     "theme.textColor": "#111111",
 }
-"""No usage statistics, no file watching, no developer menu, no tracebacks shown to visitors, and
+"""No usage statistics, no file watching, no developer menu, no tracebacks shown to visitors, no full
+garbage collection after every run (a fifth of a page's time on the server; Python collects as usual), and
 text dark enough that captions pass WCAG AA contrast.
 With server.address and browser.serverAddress set, Streamlit does not look up the
 machine's external IP at start-up either: the app contacts no host at all."""

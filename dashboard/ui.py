@@ -92,7 +92,8 @@ def geo_filter(viewer: auth.Viewer, key: str) -> tuple[str, str]:
     """One geography the viewer may see: the network, a region, or a hub."""
     options = [(level, geo) for level in data.allowed_geo_levels(viewer) for geo in data.allowed_geos(viewer, level)]
     options.sort(key=lambda o: ("network", "region", "hub").index(o[0]))
-    return st.selectbox("Where", options, format_func=lambda o: geo_label(*o), key=f"{key}-geo")
+    labels = place_labels(options)
+    return st.selectbox("Where", options, format_func=labels.get, key=f"{key}-geo")
 
 
 class View(NamedTuple):
@@ -126,12 +127,20 @@ def view_filters(viewer: auth.Viewer, key: str, columns) -> View:
 
 
 def geo_label(geo_level: str, geo: str) -> str:
-    if geo_level == "network":
-        return GEO_LEVEL_LABELS["network"]
-    if geo_level == "hub":
-        hubs = data.run("hubs")
-        geo = dict(zip(hubs["hub"], hubs["name"])).get(geo, geo)
-    return f"{GEO_LEVEL_LABELS[geo_level]}: {geo}"
+    return place_labels([(geo_level, geo)])[geo_level, geo]
+
+
+def place_labels(places: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """What each (geo_level, geo) is called on a page; the hub names are read once for all of them."""
+    hubs = data.run("hubs")
+    names = dict(zip(hubs["hub"], hubs["name"]))
+
+    def label(geo_level: str, geo: str) -> str:
+        if geo_level == "network":
+            return GEO_LEVEL_LABELS["network"]
+        return f"{GEO_LEVEL_LABELS[geo_level]}: {names.get(geo, geo) if geo_level == 'hub' else geo}"
+
+    return {place: label(*place) for place in places}
 
 
 def period_label(level: str, periods: list[str]) -> str:
@@ -211,7 +220,7 @@ def bars(frame: pd.DataFrame, category: str, value: str, title: str | list[str],
     shown = frame.assign(_status=frame[value].map(lambda v: SUPPRESSED if pd.isna(v) else "published"))
     shown["_value"] = shown[value].astype("Float64").fillna(0).astype(float)
     fmt = ".0%" if percent else ",.0f"
-    base = alt.Chart(shown).encode(y=alt.Y(f"{category}:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)))
+    base = alt.Chart().encode(y=alt.Y(f"{category}:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)))
     color_enc = (
         alt.Color(f"{color}:N", scale=alt.Scale(range=PALETTE), sort=color_order, legend=alt.Legend(**LEGEND))
         if color else alt.value(PALETTE[0])
@@ -242,7 +251,7 @@ def trend(frame: pd.DataFrame, period: str, value: str, series: str, title: str 
     shown["_value"] = shown[value].astype("Float64").astype(float)
     shown["_axis"] = 0.0
     fmt = ".0%" if percent else ",.0f"
-    base = alt.Chart(shown).encode(x=alt.X(f"{period}:O", title=None))
+    base = alt.Chart().encode(x=alt.X(f"{period}:O", title=None))
     line = base.mark_line(point=True).encode(
         y=alt.Y("_value:Q", title=value_title, axis=alt.Axis(format=fmt)),
         color=alt.Color(f"{series}:N", scale=alt.Scale(range=PALETTE), legend=alt.Legend(**LEGEND)),
@@ -256,6 +265,8 @@ def trend(frame: pd.DataFrame, period: str, value: str, series: str, title: str 
 
 
 def _layers(shown: pd.DataFrame, published: alt.Chart, hidden: alt.Chart) -> alt.LayerChart:
-    """Leave out the layer of suppressed marks when nothing is suppressed: an empty mark group is
-    an unlabelled graphic to a screen reader (axe: svg-img-alt)."""
-    return alt.layer(published, hidden) if (shown["_status"] == SUPPRESSED).any() else alt.layer(published)
+    """The marks over `shown`, given once for all layers (Altair would otherwise hash and copy it per layer).
+    The layer of suppressed marks is left out when nothing is suppressed: an empty mark group is an
+    unlabelled graphic to a screen reader (axe: svg-img-alt)."""
+    layers = (published, hidden) if (shown["_status"] == SUPPRESSED).any() else (published,)
+    return alt.layer(*layers, data=shown)

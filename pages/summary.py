@@ -25,8 +25,8 @@ if not periods:
 with filters[1]:
     period = st.selectbox(ui.LEVEL_LABELS[level], periods[::-1], key=f"summary-period-{level}")
 with filters[2]:
-    geo_level, geo = st.selectbox("Where", public_summary.places(), format_func=lambda place: ui.geo_label(*place),
-                                  key="summary-where")
+    places = public_summary.places()
+    geo_level, geo = st.selectbox("Where", places, format_func=ui.place_labels(places).get, key="summary-where")
 
 summary = public_summary.gather(geo_level, geo, level, period)
 tables = {table.key: table for table in public_summary.tables(summary)}
