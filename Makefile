@@ -12,7 +12,7 @@ run: setup fonts
 test: setup chromium
 	$(BIN)/pytest -n 2
 
-benchmark: setup
+benchmark: setup chromium
 	$(BIN)/python benchmarks/run.py
 
 setup: $(VENV)/.installed

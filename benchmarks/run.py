@@ -1,20 +1,17 @@
-"""Benchmark: seed, ingest (with suppression) and audit, then each leadership page cold and warm.
+"""Benchmark: seed, ingest (with suppression) and audit, then each leadership page, cold and warm, in Chromium.
 
     python benchmarks/run.py                  # the default seed network (6 hubs, 36 months)
     python benchmarks/run.py --large          # the large network (50 hubs, 60 months)
     python benchmarks/run.py --skip-pages     # the warehouse stages only
     python benchmarks/run.py --hubs 12 --months 24   # any other size, to see how time grows
-    python benchmarks/run.py --large --pages-only     # the pages on a warehouse of the large network's size
     python benchmarks/run.py --keep           # keep the throwaway data folder (extract, warehouse) to look at
+    python benchmarks/run.py --pages-on DIR   # only the pages, on a data folder kept by an earlier --keep
 
---pages-only publishes the network with primary suppression alone (in the
-benchmark's throwaway folder, never a release to serve) and times the pages: what
-a page costs depends on how many cells the warehouse holds, not on which are
-hidden, and the full protection of a network that large takes some 18 minutes.
-
-Prints the time of each stage, the cells suppressed and why, and for each page
-the time from the request to its charts drawn (AppTest runs the whole script:
-cold = empty caches, warm = the same request again).
+Prints the time of each stage and the cells suppressed and why. A page is timed
+as a leader sees it, in Debian's Chromium: from the request for its URL (a page
+load, as typing it would) to its last chart drawn. Cold is the first request to a
+freshly started app (every cache empty); warm is the same request again. Each is
+the median of several, with the fastest and slowest.
 """
 
 from __future__ import annotations
@@ -22,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -29,9 +27,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-LEADERSHIP_PAGES = ("referrals", "language-access", "funding", "outcomes")
+from browser import LEADERSHIP_PAGES, finished, free_port, launch, serve, sign_in  # noqa: E402  (after the path)
+
+STARTS = 3
+"""Each page is timed cold once per fresh start of the app, then warm WARM_REQUESTS times."""
+WARM_REQUESTS = 3
 
 
 def main() -> int:
@@ -40,9 +42,12 @@ def main() -> int:
     parser.add_argument("--hubs", type=int, help="default 6 (50 with --large)")
     parser.add_argument("--months", type=int, help="default 36 (60 with --large)")
     parser.add_argument("--skip-pages", action="store_true")
-    parser.add_argument("--pages-only", action="store_true", help="publish with primary suppression alone, time the pages")
+    parser.add_argument("--pages-on", type=Path, metavar="DIR", help="time the pages alone, on this data folder")
     parser.add_argument("--keep", action="store_true", help="keep the data folder (extract, warehouse) to look at")
     args = parser.parse_args()
+    if args.pages_on:
+        time_pages(args.pages_on)
+        return 0
     home = Path(tempfile.mkdtemp(prefix="hubdash-bench-"))
     os.environ["HUBDASH_HOME"] = str(home)
     try:
@@ -57,19 +62,13 @@ def main() -> int:
 def run(args: argparse.Namespace, home: Path) -> int:
     hubs = args.hubs or (50 if args.large else 6)
     months = args.months or (60 if args.large else 36)
-    from dashboard import audit, ingest as ingesting, warehouse
+    from dashboard import audit, warehouse
     from dashboard.ingest import ingest
     from seed.generate import write_seed
 
     print(f"network: {hubs} hubs, {months} months; data folder {home}")
     with stage("seed"):
         write_seed(home / "extract", hubs=hubs, months=months)
-    if args.pages_only:
-        ingesting.protect = primary_only
-        with stage("ingest with primary suppression alone (not safe to publish)"):
-            ingest(home / "extract", home / "warehouse.duckdb")
-        time_pages()
-        return 0
     with stage("ingest (validate, build, suppress, write)"):
         outcome = ingest(home / "extract", home / "warehouse.duckdb", progress=say)
     print("  cells: " + ", ".join(f"{n:,} {reason}" for reason, n in outcome.counts.items()))
@@ -78,38 +77,43 @@ def run(args: argparse.Namespace, home: Path) -> int:
         report = audit.audit(release)
     print(f"  {len(report):,} suppressed cells checked, {int(report['at_risk'].sum())} at risk")
     if not args.skip_pages:
-        time_pages()
+        time_pages(home)
     return 0
 
 
-def primary_only(cells, margins, hubs, blocks, threshold, **_):
-    """Counts from 1 to K-1 hidden, nothing else: a warehouse of the right size for timing pages, nothing more."""
-    from dashboard.disclosure import Protected
-    from dashboard.hierarchy import CELL_KEY, TOPICS
+def time_pages(home: Path) -> None:
+    from playwright.sync_api import sync_playwright
 
-    people = cells["topic"].map(lambda t: TOPICS[t].count_of_people).astype(bool)
-    hidden = people & cells["value"].between(1, threshold - 1)
-    published = cells[list(CELL_KEY)].assign(value=cells["value"].mask(hidden), suppressed=hidden.to_numpy())
-    return Protected(cells=published, counts={"primary": int(hidden.sum())})
+    port = free_port()
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        tab = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        tab.set_default_timeout(120_000)
+        with serve(home, port) as url:
+            sign_in(tab, url, "leader", "leader-demo")
+        for path, (title, charts) in LEADERSHIP_PAGES.items():
+            cold, warm, errors = [], [], 0
+            for _ in range(STARTS):
+                with serve(home, port) as url:  # a new app, every cache empty; the sign-in cookie carries over
+                    cold.append(drawn_in(tab, f"{url}/{path}", title, charts))
+                    warm += [drawn_in(tab, f"{url}/{path}", title, charts) for _ in range(WARM_REQUESTS)]
+                    errors += tab.get_by_test_id("stException").count()
+            print(f"  /{path}: cold {spread(cold)}, warm {spread(warm)}, {charts} charts drawn, errors: {errors}", flush=True)
+        browser.close()
 
 
-def time_pages() -> None:
-    import streamlit as st
-    from apptest import app, open_page, sign_in
+def drawn_in(tab, url: str, title: str, charts: int) -> float:
+    """Seconds from asking for the page to its title shown and its charts drawn."""
+    started = time.perf_counter()
+    tab.goto(url)
+    tab.get_by_role("heading", name=title, level=1).wait_for()
+    finished(tab, charts)
+    return time.perf_counter() - started
 
-    at = app()
-    open_page(at, "referrals")
-    sign_in(at, "leader", "leader-demo")
-    for path in LEADERSHIP_PAGES:
-        st.cache_data.clear()
-        started = time.perf_counter()
-        open_page(at, path)
-        cold = time.perf_counter() - started
-        started = time.perf_counter()
-        open_page(at, path)
-        warm = time.perf_counter() - started
-        charts = len(at.get("arrow_vega_lite_chart")) + len(at.get("vega_lite_chart"))
-        print(f"  /{path}: cold {cold:.2f} s, warm {warm:.2f} s, {charts} charts, errors: {len(at.exception)}")
+
+def spread(seconds: list[float]) -> str:
+    ordered = sorted(seconds)
+    return f"{statistics.median(ordered):.2f} s (of {len(ordered)}: {ordered[0]:.2f} to {ordered[-1]:.2f})"
 
 
 def say(line: str) -> None:
