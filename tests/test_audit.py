@@ -301,7 +301,7 @@ def regional_releases(draw):
 @settings(max_examples=40, deadline=None)
 @given(st.one_of(small_releases(), regional_releases()), st.sampled_from([3, 5, 11]), st.booleans())
 def test_witnesses_reach_the_same_verdicts_as_solving_every_cell(case, threshold, region_by_region):
-    """Also where witnesses are first sought one region at a time, as on a network of many regions."""
+    """Also where witnesses are first sought one region at a time, as on a large network."""
     cells, suppressed, hubs = case
     release = publish(cells, suppressed, hubs, threshold=threshold)
     with patch("dashboard.audit._WINDOWS_PAY", 1 if region_by_region else 10**6):

@@ -54,10 +54,10 @@ def revisions(data, changed: set[tuple[str, str]] = frozenset()) -> pd.DataFrame
 
 
 def one_region_at_a_time(on: bool) -> contextlib.AbstractContextManager:
-    """Suppressor and audit as on a network of many regions: one region (and the network) per LP."""
+    """Suppressor and audit as on a large network: one region (and the network) per LP."""
     stack = contextlib.ExitStack()
     if on:
-        stack.enter_context(patch("dashboard.disclosure._WHOLE_PART_REGIONS", 0))
+        stack.enter_context(patch("dashboard.disclosure._WHOLE_PART_HUBS", 0))
         stack.enter_context(patch("dashboard.audit._WINDOWS_PAY", 1))
     return stack
 
