@@ -74,42 +74,155 @@ _SHARED_PAYS = 0.2
 
 
 def audit(
-    release: Release, previous: Release | None = None, *, progress: Callable[[str], None] | None = None
+    release: Release,
+    previous: Release | None = None,
+    *,
+    truth: pd.DataFrame | None = None,
+    exact_attackers: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
-    """Every suppressed cell with the interval the attacker can narrow it to, cells at risk first.
+    """Every suppressed cell with the narrowest interval any attacker can pin it to, cells at risk first.
 
-    For a cell at risk, `lower` and `upper` are the exact LP minimum and maximum.
-    A cell proven safe by witnesses alone reports the part of its interval that
+    `truth`, the true value of every cell and unpublished margin (CELL_KEY, value), adds the insiders: the
+    staff of each hub, who know all of their own hub's figures. Without it only the outsider is modelled.
+    `attacker` names who narrows the cell most. For a cell at risk, `lower` and `upper` are that attacker's
+    exact LP minimum and maximum; a cell proven safe by witnesses alone reports the part of its interval that
     was proven (the true one is at least as wide), with `exact` False.
     """
-    return intervals(release, previous, progress=progress)
+    return intervals(release, previous, truth=truth, exact_attackers=exact_attackers, progress=progress)
 
 
 def intervals(
     release: Release,
     previous: Release | None = None,
     *,
+    truth: pd.DataFrame | None = None,
     exact_for_all: bool = False,
+    exact_attackers: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
-    """audit(), optionally solving every cell's min and max even where witnesses already prove it safe."""
+    """audit(), optionally solving every cell's min and max even where witnesses already prove it safe.
+
+    Insiders are attacked in groups first (see insider_groups): a cell that keeps K values against a group
+    that knows several hubs keeps them against each of its members. Where a group narrows a cell, each member
+    is then attacked alone (`exact_attackers`), so the report names the hub whose staff really narrow it.
+    """
     say = progress or (lambda message: None)
+    groups = insider_groups(release.hubs) if truth is not None else {frozenset(): None}
+    attacks = [(known, _owned_by(scope)) for known, scope in groups.items()]
+    report = _attack_groups(release, previous, truth, attacks, exact_for_all, say)
+    if exact_attackers and truth is not None:
+        narrowed = report[report.at_risk & report.known.map(len).gt(1)]
+        if len(narrowed):
+            say(f"{len(narrowed):,} cells narrowed by a group of insiders: attacking each insider alone")
+            singles = [
+                (frozenset([hub]), _these(narrowed[narrowed.known.map(lambda group, h=hub: h in group)]))
+                for hub in sorted(set().union(*narrowed.known))
+            ]
+            again = _attack_groups(release, previous, truth, singles, exact_for_all, say)
+            rest = report[~report.index.isin(narrowed.index)]
+            report = _narrowest(pd.concat([rest, again], ignore_index=True), release.threshold)
+    report["attacker"] = report.known.map(_attacker_name)
+    report = report.drop(columns="known")
+    return report.sort_values("at_risk", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def insider_groups(hubs: pd.DataFrame) -> dict[frozenset, set | None]:
+    """Groups of hubs whose staff are attacked together, each with the owners of the cells it attacks.
+
+    The hubs are split into two halves, alternating within each region so that every region of two hubs or
+    more has a hub in each. A half knows its own hubs' figures and attacks every cell not of one of them;
+    the rest of a half (all but hub h) attacks the cells of h. Together they cover every insider and every
+    cell an insider must not narrow, in 2 + hubs models instead of one per hub. A cell's owner is the one hub
+    it covers (None for a cell over several): its own staff need no protection from.
+    """
+    halves = split_in_halves(hubs)
+    everyone = set(hubs.hub)
+    groups: dict[frozenset, set | None] = {}
+    for half in halves:
+        groups.setdefault(frozenset(half), set()).update((everyone - half) | {None})
+        for hub in half:
+            groups.setdefault(frozenset(half - {hub}), set()).add(hub)
+    return groups
+
+
+def split_in_halves(hubs: pd.DataFrame) -> tuple[set[str], set[str]]:
+    """Two halves of the hubs, alternating within each region (in order of region, then hub)."""
+    halves: tuple[set[str], set[str]] = (set(), set())
+    ordered = hubs.sort_values(["region", "hub"])
+    for turn, hub in enumerate(ordered.hub):
+        halves[turn % 2].add(hub)
+    return halves
+
+
+def _owned_by(owners: set | None):
+    """The scope of an attack: cells whose owner is in `owners` (every cell when None)."""
+    return lambda facts, owner: np.ones(len(facts), bool) if owners is None else pd.Series(owner).isin(owners).to_numpy()
+
+
+def _these(cells: pd.DataFrame):
+    """The scope of an attack: exactly these cells of the current release."""
+    wanted = _joined_key(cells)
+    return lambda facts, owner: facts.current.to_numpy(bool) & _joined_key(facts).isin(wanted)
+
+
+def _joined_key(cells: pd.DataFrame) -> pd.Index:
+    key = cells[list(CELL_KEY)].astype(str)
+    return pd.Index(key[CELL_KEY[0]].str.cat([key[c] for c in CELL_KEY[1:]], sep="\x1f"))
+
+
+def _attacker_name(known: frozenset) -> str:
+    if not known:
+        return "anyone"
+    return ("the staff of hub " if len(known) == 1 else "the staff of hubs ") + ", ".join(sorted(known))
+
+
+def _attack_groups(release, previous, truth, attacks, exact_for_all: bool, say) -> pd.DataFrame:
+    """The narrowest interval of each cell in scope over the attacks (what a group knows, and its scope)."""
     problems = []
-    covers: dict[frozenset, int] = {}
-    for topic in TOPICS.values():
-        if topic.count_of_people:
-            facts = _facts(release, previous, topic, covers)
-            if facts.target.any():
-                problems.append(_Problem.build(release, topic, facts, covers, say))
-    chunks = [chunk for problem in problems for chunk in problem.chunks]
+    for known, scope in attacks:
+        covers: dict[frozenset, int] = {}
+        for topic in TOPICS.values():
+            if topic.count_of_people:
+                facts = _facts(release, previous, topic, covers)
+                owner = _owners(facts, covers)
+                in_scope = scope(facts, owner) & ~pd.Series(owner).isin(known).to_numpy()
+                facts = facts.assign(target=facts.target.to_numpy(bool) & in_scope)
+                if facts.target.any():
+                    insiders = _insiders_facts(truth, topic, known, release.hubs, covers) if known else None
+                    tell = say if not known else (lambda message: None)
+                    problems.append((known, _Problem.build(release, topic, facts, covers, tell, insiders)))
+    chunks = [chunk for _, problem in problems for chunk in problem.chunks]
     for chunk, (lower, upper, exact) in zip(chunks, _solve(chunks, release.threshold, exact_for_all, say)):
         chunk.problem.lower[chunk.report_rows] = lower
         chunk.problem.upper[chunk.report_rows] = upper
         chunk.problem.exact[chunk.report_rows] = exact
-    report = pd.concat([problem.report() for problem in problems] or [_empty_report()], ignore_index=True)
-    report["at_risk"] = _too_narrow(report.lower.to_numpy(float), report.upper.to_numpy(float), release.threshold)
+    reports = [problem.report().assign(known=[known] * len(problem.cells)) for known, problem in problems]
+    return _narrowest(pd.concat(reports or [_empty_report().assign(known=[])], ignore_index=True), release.threshold)
+
+
+def _narrowest(report: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """One row per cell: the attack that leaves it the fewest possible values."""
+    report = report.copy()
+    report["at_risk"] = _too_narrow(report.lower.to_numpy(float), report.upper.to_numpy(float), threshold)
+    with np.errstate(invalid="ignore"):
+        width = np.floor(report.upper.to_numpy(float) + TOLERANCE) - np.ceil(report.lower.to_numpy(float) - TOLERANCE)
+    report["_width"] = width
+    report = report.sort_values("_width", kind="stable").drop_duplicates(list(CELL_KEY)).drop(columns="_width")
     report[["lower", "upper"]] = report[["lower", "upper"]].round(6)
-    return report.sort_values("at_risk", ascending=False, kind="stable").reset_index(drop=True)
+    return report.reset_index(drop=True)
+
+
+def _owners(facts: pd.DataFrame, covers: dict[frozenset, int]) -> np.ndarray:
+    """Each cell's owner: the one hub it covers, or None."""
+    owner_of_cover = np.array([next(iter(hubs)) if len(hubs) == 1 else None for hubs in covers], dtype=object)
+    return owner_of_cover[facts.cover.to_numpy()]
+
+
+def _insiders_facts(truth, topic: Topic, known: frozenset, hubs: pd.DataFrame, covers) -> pd.DataFrame:
+    """The true figures of the known hubs: every cell of theirs, published or not, and their margins."""
+    mine = truth[(truth.topic == topic.name) & (truth.geo_level == "hub") & truth.geo.isin(known)]
+    return mine.assign(cover=_cover_ids(mine, hubs, covers))
 
 
 def cells_at_risk(report: pd.DataFrame) -> pd.DataFrame:
@@ -125,10 +238,11 @@ def format_report(report: pd.DataFrame, threshold: int) -> str:
             if getattr(cell, column) != ALL:
                 where += f", {column.replace('_', ' ')} {getattr(cell, column)}"
         low, high = math.ceil(cell.lower - TOLERANCE), math.floor(cell.upper + TOLERANCE)
+        by = "" if cell.attacker == "anyone" else f" by {cell.attacker}"
         if low == high:
-            lines.append(f"{where}: recovered exactly ({low})")
+            lines.append(f"{where}: recovered exactly ({low}){by}")
         else:
-            lines.append(f"{where}: narrowed to {low} to {high}, fewer than {threshold} possible values")
+            lines.append(f"{where}: narrowed to {low} to {high}{by}, fewer than {threshold} possible values")
     lines.append(f"{len(report):,} suppressed cells checked, {int(report.at_risk.sum()):,} at risk")
     return "\n".join(lines)
 
@@ -246,6 +360,12 @@ class _RowBuilder:
         index = np.concatenate([parent[:, :1], children], axis=1)
         value = np.concatenate([[1.0], -np.ones(children.shape[1])])
         self._blocks.append((index, value, np.zeros(len(index)), np.zeros(len(index))))
+
+    def at_least(self, greater: np.ndarray, lesser: np.ndarray) -> None:
+        """greater >= lesser, one row per line of the broadcast arrays."""
+        greater, lesser = np.broadcast_arrays(greater, lesser)
+        index = np.stack([greater.ravel(), lesser.ravel()], axis=1)
+        self._blocks.append((index, np.array([1.0, -1.0]), np.zeros(len(index)), np.full(len(index), np.inf)))
 
     def total(self, columns: np.ndarray, lower: float, upper: float) -> None:
         self._blocks.append((columns[None, :], np.ones(len(columns)), np.array([lower]), np.array([upper])))
@@ -383,8 +503,30 @@ class _Grid:
         y, s = month_year[t], month_slot[t]
         for parent, children in self._category_children():
             rows.sums(self.index(m, y, s, h, parent), self.index(m, y, s, h, children))
+        self._order(rows)
         self._old_totals(rows, old_totals, at, covers)
         return rows.build()
+
+    def _order(self, rows: _RowBuilder) -> None:
+        """The extract format's order rules (referred >= accepted, ...) at every cell and margin of a published period.
+
+        They hold in every row of an extract, so in every sum of rows too; at the aggregates they are implied by
+        the margins' but let each equation bound its unknowns directly.
+        """
+        n_measures, n_years, _, n_geos, n_categories = self.shape
+        slots = []
+        for year in range(n_years):
+            quarters = [q for q in range(4) if self.months[year, 3 * q : 3 * q + 3].all()]
+            used = [*np.flatnonzero(self.months[year]), *(_FIRST_QUARTER_SLOT + q for q in quarters)]
+            slots += [(year, slot) for slot in used + ([_YEAR_SLOT] if len(quarters) == 4 else [])]
+        if not slots:
+            return
+        year, slot = (np.array(a) for a in zip(*slots))
+        t, g, k = (a.ravel() for a in np.meshgrid(np.arange(len(slots)), np.arange(n_geos), np.arange(n_categories), indexing="ij"))
+        for greater, lesser in self.topic.order:
+            if greater in self.measures and lesser in self.measures:
+                big, small = self.measures.index(greater), self.measures.index(lesser)
+                rows.at_least(self.index(big, year[t], slot[t], g, k), self.index(small, year[t], slot[t], g, k))
 
     def _category_children(self) -> list[tuple[int, np.ndarray]]:
         """At month x hub, a category of a smaller breakdown = the sum of its categories in each maximal breakdown.
@@ -490,12 +632,22 @@ class _Problem:
         return self.cells[list(CELL_KEY)].assign(lower=self.lower, upper=self.upper, exact=self.exact)
 
     @staticmethod
-    def build(release: Release, topic: Topic, facts: pd.DataFrame, covers: dict[frozenset, int], say) -> _Problem:
+    def build(
+        release: Release, topic: Topic, facts: pd.DataFrame, covers: dict[frozenset, int], say,
+        insiders: pd.DataFrame | None = None,
+    ) -> _Problem:
+        """`insiders`: the true figures the attacker knows besides the published ones (its own hubs')."""
         grid = _Grid.of(release, topic, facts, covers)
         at, on_grid = grid.locate(facts)
         if not on_grid[facts.current.to_numpy(bool)].all():
             raise ValueError(f"{topic.name}: cells for geographies outside the release's hubs")
         lower, fixed, value = grid.bounds(facts[on_grid], at[on_grid])
+        if insiders is not None and len(insiders):
+            where, _ = grid.locate(insiders)
+            truth = insiders.value.to_numpy(dtype=float)
+            if (fixed[where] & (np.abs(value[where] - truth) > TOLERANCE)).any():
+                raise ValueError(f"{topic.name}: the hubs' own figures disagree with the published ones")
+            fixed[where], value[where] = True, truth
         rows = grid.equations(facts[~on_grid], at[~on_grid], covers)
         fixed, value, active = _eliminate(rows, lower, fixed, value)
         rows = _unknown_part(rows, active, fixed, value)
