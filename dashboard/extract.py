@@ -13,9 +13,12 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import errno
 import io
 import os
 import re
+import stat
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,6 +39,21 @@ below anything that could overflow once summed over every month and hub."""
 MAX_MONEY = 10**12
 MAX_TEXT = 100
 """The longest hub name or region name, in characters."""
+
+MAX_FILE_BYTES = 16 * 2**20
+"""The largest file an extract may hold (16 MiB), checked before it is parsed.
+
+The largest network served (50 hubs, 60 months) has files of at most 2.9 MB
+and reads in 200 MB of memory; a file at the limit (325,000 referral rows) in
+about 500 MB. A larger file is refused at once instead of filling memory."""
+
+MAX_EXCERPT = 40
+"""The most characters of a value that a message quotes: enough to find the
+value, too few to echo much of a file that was never meant to be an extract."""
+
+NAME_PUNCTUATION = " -'’.,&()/"
+"""What a hub or region name may hold besides letters (of any script, with their
+marks) and digits: nothing that Markdown or HTML reads as markup."""
 
 MAX_LISTED = 200
 """Problems listed per file; the rest are counted, so a wholly wrong file
@@ -122,7 +140,7 @@ class _Rule:
 
     passes: Callable[[pd.Series], pd.Series]
     reason: str
-    """A message with {column} and {value} in it."""
+    """A message with {column} and {value} in it, and {character}: the first character a name may not hold."""
 
 
 @cache
@@ -163,6 +181,11 @@ _TEXT = (
         lambda v: ~v.str.contains(r"[\x00-\x1f\x7f-\x9f]"),
         "{column} {value} contains a control character, such as a tab or a line break",
     ),
+    _Rule(
+        lambda v: v.map(_refused_character) == "",
+        "{column} {value} contains {character}, which a name may not hold:"
+        f" use letters, digits, spaces and {' '.join(NAME_PUNCTUATION.strip())}",
+    ),
 )
 _DIGITS = _Rule(
     lambda v: v.str.fullmatch("[0-9]+"),
@@ -193,9 +216,18 @@ _RULES = {
 order they are tried: a value is reported for the first rule it fails."""
 
 
+def _refused_character(name: str) -> str:
+    """The first character of a name that is not a letter, mark, digit or NAME_PUNCTUATION, described; or ""."""
+    for character in name:
+        if unicodedata.category(character)[0] not in "LM" and not character.isdecimal() and character not in NAME_PUNCTUATION:
+            code = f" (U+{ord(character):04X} {unicodedata.name(character, 'unnamed')})" if not character.isascii() else ""
+            return repr(character) + code
+    return ""
+
+
 def _show(value: str) -> str:
     """A value quoted for a message: cut short, with invisible characters made visible."""
-    return repr(value[:40]) + ("…" if len(value) > 40 else "")
+    return repr(value[:MAX_EXCERPT]) + ("…" if len(value) > MAX_EXCERPT else "")
 
 
 class _Findings:
@@ -248,7 +280,7 @@ def read_extract(folder: str | Path) -> Extract:
             findings[shown] = _Findings(shown)
             findings[shown].add(None, _unknown_file_reason(name))
 
-    if not (folder / HUBS_FILE).exists():
+    if not os.path.lexists(folder / HUBS_FILE):
         findings[HUBS_FILE].add(None, "is missing: every extract lists its hubs in it (columns hub, name, region)")
     hubs, hubs_seen = _read_file(findings[HUBS_FILE], folder, _HUBS, listed_hubs=None)
     # A hub on a line of hubs.csv that cannot be read may be the one a figure names.
@@ -285,22 +317,46 @@ def _read_file(
     The frame is None when the file is absent or its rows cannot be told apart.
     Hubs are checked against `listed_hubs` unless it is None.
     """
-    path = folder / layout.file
-    if not path.exists():
-        return None, 0
-    if not path.is_file():
-        findings.add(None, "is not a file")
-        return None, 0
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        findings.add(None, f"cannot be read: {error.strerror}")
+    data = _read_bytes(findings, folder / layout.file)
+    if data is None:
         return None, 0
     text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8", "surrogateescape")
     frame, seen = _parse(findings, text, layout)
     if frame is not None:
         _check_values(findings, frame, layout, listed_hubs)
     return frame, seen
+
+
+def _read_bytes(findings: _Findings, path: Path) -> bytes | None:
+    """The file's bytes; None when it is absent or refused.
+
+    Never through a symbolic link (it could point at any file this user may read,
+    such as the cookie key), never a pipe or device, never more than MAX_FILE_BYTES.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            findings.add(None, "is a symbolic link, which an extract may not hold: put the file itself in the folder")
+        else:
+            findings.add(None, f"cannot be read: {error.strerror}")
+        return None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            findings.add(None, "is not a file")
+            return None
+        with os.fdopen(descriptor, "rb", closefd=False) as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+    finally:
+        os.close(descriptor)
+    size = max(info.st_size, len(data))
+    if size > MAX_FILE_BYTES:
+        findings.add(None, f"is {size:,} bytes, more than the {MAX_FILE_BYTES:,} bytes a file may hold")
+        return None
+    return data
 
 
 def _parse(findings: _Findings, text: str, layout: _Layout) -> tuple[pd.DataFrame | None, int]:
@@ -408,7 +464,12 @@ def _check_column(findings: _Findings, values: pd.Series, column: str, rules: tu
     for rule in (_NOT_BLANK, *rules):
         checked = values[valid]
         failed = checked.index[~rule.passes(checked).to_numpy(dtype=bool)]
-        findings.add_rows(failed, lambda line: rule.reason.format(column=column, value=_show(values[line])))
+        findings.add_rows(
+            failed,
+            lambda line: rule.reason.format(
+                column=column, value=_show(values[line]), character=_refused_character(values[line])
+            ),
+        )
         valid[failed] = False
     return valid
 

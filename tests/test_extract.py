@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.extract import MAX_LISTED, Extract, ExtractError, Problem, read_extract
+from dashboard.extract import MAX_EXCERPT, MAX_FILE_BYTES, MAX_LISTED, Extract, ExtractError, Problem, read_extract
 from dashboard.hierarchy import TOPICS
 
 REFERRALS_HEADER = "month,hub,service_line,language,referred,accepted,first_appointment,completed,waited_over_30_days\n"
@@ -110,13 +111,38 @@ def test_spending_may_exceed_the_budget(tmp_path):
     assert table[["budget", "spent"]].values.tolist() == [[1000, 1500]]
 
 
-def test_names_are_any_unicode_text_including_what_looks_like_a_formula(tmp_path):
-    hubs = 'hub,name,region\nnorth,"=HYPERLINK(""http://x"",""Click"")",Tōhoku 東北\nsouth,Ĉefa Nabo ☂,Coast\n'
+def test_names_are_letters_of_any_script_digits_spaces_and_plain_punctuation(tmp_path):
+    names = ["Tōhoku 東北", "Ĉefa Nabo 2", "Hà Nội", "हिन्दी केंद्र", "مركز الرعاية", "St. Mary's (North) & Co. - 2/3, ltd"]
+    hubs = "hub,name,region\n" + "".join(f'h{n},"{name}","{name}"\n' for n, name in enumerate(names))
+    hubs = hubs.replace("Hà Nội", unicodedata.normalize("NFD", "Hà Nội"))  # combining marks, as some systems write it
+    referrals = REFERRALS_HEADER + "2024-01,h0,medical,en,12,10,8,5,2\n"
+    changes = {"hubs.csv": hubs, "referrals.csv": referrals, "language_access.csv": None, "outcomes.csv": None}
 
-    extract = read_extract(write_extract(tmp_path, {"hubs.csv": hubs}))
+    extract = read_extract(write_extract(tmp_path, changes))
 
-    assert extract.hubs["name"].tolist() == ['=HYPERLINK("http://x","Click")', "Ĉefa Nabo ☂"]
-    assert extract.hubs["region"].tolist()[0] == "Tōhoku 東北"
+    assert [unicodedata.normalize("NFC", name) for name in extract.hubs["name"]] == names
+    assert extract.hubs["region"].tolist() == extract.hubs["name"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("east,East Hub,Coastal ![r](http://127.0.0.1:9/region.png)", "region 'Coastal ![r](http://127.0.0.1:9/region.p'… contains '!', which a name may not hold"),
+        ('east,"=HYPERLINK(""http://x"",""Click"")",Upstate', "name '=HYPERLINK(\"http://x\",\"Click\")' contains '=', which a name may not hold"),
+        ("east,<img src=x>,Upstate", "name '<img src=x>' contains '<', which a name may not hold"),
+        ("east,**East**,Upstate", "name '**East**' contains '*', which a name may not hold"),
+        ("east,East_Hub,Upstate", "name 'East_Hub' contains '_', which a name may not hold"),
+        ("east,East Hub ☂,Upstate", "name 'East Hub ☂' contains '☂' (U+2602 UMBRELLA), which a name may not hold"),
+        ("east,East\u00a0Hub,Upstate", "name 'East\\xa0Hub' contains '\\xa0' (U+00A0 NO-BREAK SPACE), which a name may not hold"),
+        ("east,East\u202eHub,Upstate", "name 'East\\u202eHub' contains '\\u202e' (U+202E RIGHT-TO-LEFT OVERRIDE)"),
+    ],
+)  # fmt: skip
+def test_a_name_with_a_character_markdown_or_html_could_read_is_refused_naming_it(tmp_path, row, reason):
+    problem = only_problem(write_extract(tmp_path, {"hubs.csv": VALID["hubs.csv"] + row + "\n"}))
+
+    assert (problem.file, problem.line) == ("hubs.csv", 4)
+    assert problem.reason.startswith(reason), problem.reason
+    assert "letters, digits, spaces" in problem.reason
 
 
 def test_a_problem_reads_as_file_line_and_reason():
@@ -164,6 +190,72 @@ def test_a_folder_where_a_file_should_be_is_refused(tmp_path):
     (tmp_path / "outcomes.csv").mkdir()
 
     assert only_problem(tmp_path) == Problem("outcomes.csv", None, "is not a file")
+
+
+SECRET = "k3Y-" + "s3cr3t" * 10
+"""What a file outside the extract might hold, such as the data folder's cookie key."""
+
+
+@pytest.mark.parametrize("name", ["hubs.csv", "outcomes.csv"])
+def test_a_symbolic_link_is_refused_and_never_followed(tmp_path, name):
+    outside = tmp_path / "cookie.key"
+    outside.write_text(SECRET + "\n")
+    extract = tmp_path / "extract"
+    extract.mkdir()
+    write_extract(extract, {name: None})
+    (extract / name).symlink_to(outside)
+
+    problems = problems_of(extract)
+
+    assert [(p.file, p.line) for p in problems] == [(name, None)]
+    assert "symbolic link" in problems[0].reason
+    assert not any(piece in str(problems[0]) for piece in ("k3Y", "s3cr3t"))
+
+
+def test_a_symbolic_link_to_a_system_file_is_refused_without_reading_it(tmp_path):
+    write_extract(tmp_path, {"hubs.csv": None})
+    (tmp_path / "hubs.csv").symlink_to("/etc/passwd")
+
+    problem = only_problem(tmp_path)
+
+    assert problem.file == "hubs.csv" and "symbolic link" in problem.reason and "root" not in problem.reason
+
+
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path):
+    write_extract(tmp_path, {"outcomes.csv": None})
+    os.mkfifo(tmp_path / "outcomes.csv")
+
+    assert only_problem(tmp_path) == Problem("outcomes.csv", None, "is not a file")
+
+
+def test_a_refusal_quotes_only_a_short_excerpt_of_what_a_file_holds(tmp_path):
+    problems = problems_of(write_extract(tmp_path, {"hubs.csv": SECRET + "\nnorth,North Hub,Upstate\n"}))
+
+    assert all(SECRET[:MAX_EXCERPT + 1] not in str(problem) for problem in problems)
+    assert any(SECRET[:MAX_EXCERPT] in str(problem) for problem in problems)
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
+    write_extract(tmp_path)
+    with open(tmp_path / "referrals.csv", "r+b") as file:
+        file.truncate(MAX_FILE_BYTES + 1)  # sparse: NUL bytes that would be refused line by line if read
+
+    problem = only_problem(tmp_path)
+
+    assert (problem.file, problem.line) == ("referrals.csv", None)
+    assert problem.reason == f"is {MAX_FILE_BYTES + 1:,} bytes, more than the {MAX_FILE_BYTES:,} bytes a file may hold"
+
+
+def test_a_file_of_exactly_the_size_limit_is_read(tmp_path):
+    """Padded with spaces, which are tolerated around values, in rows of at most 100,000 bytes."""
+    header = "month,hub,measure,assessed,achieved\n"
+    full, rest = divmod(MAX_FILE_BYTES - len(header), 100_000)
+    sizes = [100_000] * full + [rest]
+    lines = [f"{2000 + n // 12}-{n % 12 + 1:02d},north,housing_stable,7,3".ljust(size - 1) + "\n" for n, size in enumerate(sizes)]
+    write_extract(tmp_path, {"outcomes.csv": header + "".join(lines)})
+    assert (tmp_path / "outcomes.csv").stat().st_size == MAX_FILE_BYTES
+
+    assert read_extract(tmp_path).tables["outcomes"]["assessed"].sum() == 7 * len(sizes)
 
 
 def test_an_extract_with_nothing_but_hubs_is_refused(tmp_path):
