@@ -4,10 +4,12 @@ streamlit-authenticator 0.4.2 draws the sign-in form and keeps its session-state
 keys. Three of its behaviours do not fit, so `_authenticator` replaces them on the
 one instance it builds (the library has no hooks for them):
 
-- Its password check. Ours asks the throttle first, so a guess during a wait is
-  refused without being checked, even if it is right. The throttle counts the
-  username as typed, known or not, so neither its waits nor its messages say
-  whether a username exists; an unknown username costs a bcrypt check too.
+- Its password check. Ours asks the throttle first (see Throttle): a guess from a
+  client that must wait is refused without being checked, even if it is right,
+  while waits caused by other clients only hold an attempt for a few seconds, so
+  no client can keep another out. The throttle counts the username as typed,
+  known or not, so neither its waits nor its messages say whether a username
+  exists; an unknown username costs a bcrypt check too.
 - Its cookie. It trusts any cookie signed with the key until the cookie's
   exp_date, and its sign-out only deletes the cookie from that browser, so a
   copied cookie keeps working. Our cookie is the library's JWT (username,
@@ -30,12 +32,14 @@ folder (cookie.key, 0600), so that sessions survive a restart.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import math
 import os
 import secrets
 import sqlite3
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -140,6 +144,19 @@ def _create_table(path: Path, schema: str) -> None:
         db.execute(schema)
 
 
+def _erase_failed_sign_ins(path: Path) -> None:
+    """Versions before the throttle moved to memory kept every username typed at sign-in in this
+    file, a password typed in the wrong box among them: drop that table and rewrite the file
+    (VACUUM), so the bytes are gone too."""
+    db = sqlite3.connect(path, timeout=10, isolation_level=None)
+    try:
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'failed_sign_ins'").fetchone():
+            db.execute("DROP TABLE IF EXISTS failed_sign_ins")
+            db.execute("VACUUM")
+    finally:
+        db.close()
+
+
 # Sessions
 
 
@@ -155,6 +172,7 @@ class SessionRegistry:
             "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, username TEXT NOT NULL,"
             " source TEXT NOT NULL, started REAL NOT NULL, last_seen REAL NOT NULL)",
         )
+        _erase_failed_sign_ins(path)
 
     def start(self, username: str, source: str) -> str:
         session_id = secrets.token_urlsafe(32)
@@ -244,92 +262,127 @@ def read_token(token: str | None, key: str, now: float) -> Session | None:
 @dataclass(frozen=True)
 class Rule:
     """After `free` failures, an attempt waits `first_wait` seconds, doubling with each
-    further failure up to `lockout`. Failures are forgotten `memory` seconds after the last attempt."""
+    further failure up to `longest`. Failures are forgotten `memory` seconds after the last attempt.
+
+    A rule that `blocks` refuses an attempt during its wait without checking it; one that
+    does not holds the attempt for the wait and then checks it, so the right password
+    still gets in: only rules that count one client's own failures may block, or one
+    client could keep everyone else out.
+    """
 
     name: str
+    per_client: bool
     per_username: bool
+    blocks: bool
     free: int
     first_wait: float
-    lockout: float
+    longest: float
     memory: float
 
     def wait_after(self, failures: int) -> float:
         if failures < self.free:
             return 0.0
-        return min(self.first_wait * 2 ** min(failures - self.free, 32), self.lockout)
+        return min(self.first_wait * 2 ** min(failures - self.free, 32), self.longest)
 
 
-PER_USERNAME = Rule("username", per_username=True, free=3, first_wait=2.0, lockout=15 * 60.0, memory=24 * 3600.0)
-ALL_USERNAMES = Rule("all usernames", per_username=False, free=30, first_wait=1.0, lockout=30.0, memory=15 * 60.0)
-"""Against trying a few passwords on many usernames. Its short lock-out bounds what a
-flood can do to everybody else: they wait at most 30 seconds."""
+CLIENT_AND_USERNAME = Rule("client and username", per_client=True, per_username=True, blocks=True,
+                           free=3, first_wait=2.0, longest=15 * 60.0, memory=24 * 3600.0)
+"""Against guessing one account's password from one client."""
+CLIENT = Rule("client", per_client=True, per_username=False, blocks=True,
+              free=10, first_wait=2.0, longest=15 * 60.0, memory=24 * 3600.0)
+"""Against one client trying a few passwords on many usernames."""
+USERNAME = Rule("username", per_client=False, per_username=True, blocks=False,
+                free=10, first_wait=1.0, longest=10.0, memory=3600.0)
+"""Against many clients guessing one account's password: slows them down, never locks the account."""
+EVERYONE = Rule("everyone", per_client=False, per_username=False, blocks=False,
+                free=30, first_wait=1.0, longest=5.0, memory=15 * 60.0)
+"""Against a flood from many clients: everyone's attempts are held a few seconds at most."""
+RULES = (CLIENT_AND_USERNAME, CLIENT, USERNAME, EVERYONE)
+
+
+@dataclass(frozen=True)
+class Admission:
+    refused: float
+    """Seconds this client must wait before an attempt with this username is checked; 0 if admitted."""
+    hold: float = 0.0
+    """Seconds to hold an admitted attempt before checking it."""
 
 
 class Throttle:
-    """Slows guessing down, on the server, for each username typed and for all of them together."""
+    """Slows guessing down, on the server, per client, per username and for everyone.
 
-    def __init__(self, path: Path, clock: Callable[[], float] = time.time, rules: tuple[Rule, ...] = (PER_USERNAME, ALL_USERNAMES)):
-        self._path = path
+    In memory only: what was typed as a username (perhaps a password) and the client's
+    address are kept as keyed hashes, with a key that dies with the process, and are
+    forgotten with the failures. A restart forgets them all.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 rules: tuple[Rule, ...] = RULES):
         self._clock = clock
+        self.sleep = sleep
         self._rules = rules
-        _create_table(
-            path,
-            "CREATE TABLE IF NOT EXISTS failed_sign_ins (rule TEXT NOT NULL, subject TEXT NOT NULL,"
-            " failures INTEGER NOT NULL, last_attempt REAL NOT NULL, PRIMARY KEY (rule, subject))",
-        )
+        self._key = secrets.token_bytes(32)
+        self._lock = threading.Lock()
+        self._failures: dict[tuple[str, bytes], tuple[int, float]] = {}
+        """(rule name, subject) -> (failures, last attempt)."""
 
-    def admit(self, username: str) -> float:
-        """0 if an attempt for this username may be checked now, else the seconds it must wait.
+    def admit(self, client: str, username: str) -> Admission:
+        """Whether an attempt may be checked now, and after how long a hold.
 
         An admitted attempt counts as failed until `succeeded` says otherwise, so
         attempts sent together cannot all get in before the first is counted.
         """
         now = self._clock()
-        with _transaction(self._path) as db:
-            wait = self._wait(db, username, now)
-            if wait > 0:
-                return wait
+        with self._lock:
+            self._forget(now)
+            refused = self._wait(client, username, now, blocking=True)
+            if refused > 0:
+                return Admission(refused)
+            hold = self._wait(client, username, now, blocking=False)
             for rule in self._rules:
-                db.execute(
-                    "INSERT INTO failed_sign_ins VALUES (?, ?, 1, ?) ON CONFLICT (rule, subject)"
-                    " DO UPDATE SET failures = failures + 1, last_attempt = excluded.last_attempt",
-                    (rule.name, self._subject(rule, username), now),
-                )
-        return 0.0
+                key = self._key_for(rule, client, username)
+                failures, _ = self._failures.get(key, (0, now))
+                self._failures[key] = (failures + 1, now)
+        return Admission(0.0, hold)
 
-    def wait(self, username: str) -> float:
-        with _transaction(self._path) as db:
-            return self._wait(db, username, self._clock())
+    def wait(self, client: str, username: str) -> float:
+        """Seconds before this client's next attempt with this username will be checked."""
+        now = self._clock()
+        with self._lock:
+            return self._wait(client, username, now, blocking=True)
 
-    def succeeded(self, username: str) -> None:
-        """Clear the username's failures and take back the count its attempt added to the others."""
-        with _transaction(self._path) as db:
+    def succeeded(self, client: str, username: str) -> None:
+        """Clear the failures with this username and take back the count the attempt added to the others."""
+        with self._lock:
             for rule in self._rules:
-                subject = self._subject(rule, username)
+                key = self._key_for(rule, client, username)
                 if rule.per_username:
-                    db.execute("DELETE FROM failed_sign_ins WHERE rule = ? AND subject = ?", (rule.name, subject))
-                else:
-                    db.execute(
-                        "UPDATE failed_sign_ins SET failures = failures - 1 WHERE rule = ? AND subject = ? AND failures > 0",
-                        (rule.name, subject),
-                    )
+                    self._failures.pop(key, None)
+                elif key in self._failures:
+                    failures, last = self._failures[key]
+                    self._failures[key] = (max(failures - 1, 0), last)
 
-    def _wait(self, db: sqlite3.Connection, username: str, now: float) -> float:
+    def _wait(self, client: str, username: str, now: float, blocking: bool) -> float:
         wait = 0.0
         for rule in self._rules:
-            db.execute("DELETE FROM failed_sign_ins WHERE rule = ? AND last_attempt < ?", (rule.name, now - rule.memory))
-            row = db.execute(
-                "SELECT failures, last_attempt FROM failed_sign_ins WHERE rule = ? AND subject = ?",
-                (rule.name, self._subject(rule, username)),
-            ).fetchone()
-            if row:
-                wait = max(wait, row[1] + rule.wait_after(row[0]) - now)
+            if rule.blocks == blocking:
+                failures, last = self._failures.get(self._key_for(rule, client, username), (0, now))
+                wait = max(wait, last + rule.wait_after(failures) - now)
         return wait
 
-    @staticmethod
-    def _subject(rule: Rule, username: str) -> str:
-        # Cut short so that huge usernames cannot fill the disk; no real one is that long.
-        return username[:256] if rule.per_username else ""
+    def _forget(self, now: float) -> None:
+        memory = {rule.name: rule.memory for rule in self._rules}
+        for key, (_, last) in list(self._failures.items()):
+            if last < now - memory[key[0]]:
+                del self._failures[key]
+
+    def _key_for(self, rule: Rule, client: str, username: str) -> tuple[str, bytes]:
+        subject = f"{client if rule.per_client else ''}\n{username if rule.per_username else ''}"
+        return rule.name, hmac.digest(self._key, subject.encode(), "sha256")
+
+
+THROTTLE = Throttle()
+"""The app's throttle: one per server process, for sign-in only."""
 
 
 @dataclass(frozen=True)
@@ -337,30 +390,47 @@ class SignIn:
     user: User | None
     """Who signed in; None if refused."""
     wait: float
-    """Seconds before the next attempt with this username will be checked."""
+    """Seconds before this client's next attempt with this username will be checked."""
+    checked: bool = True
+    """Whether the password was checked at all."""
 
 
-def check_sign_in(username: str, password: str, accounts: dict[str, User], throttle: Throttle) -> SignIn:
-    wait = throttle.admit(username)
-    if wait > 0:
-        return SignIn(None, wait)
+def check_sign_in(client: str, username: str, password: str, accounts: dict[str, User], throttle: Throttle) -> SignIn:
+    admission = throttle.admit(client, username)
+    if admission.refused > 0:
+        return SignIn(None, admission.refused, checked=False)
+    if admission.hold > 0:
+        throttle.sleep(admission.hold)
     user = accounts.get(username)
     if users.verify_password(password, user.password_hash if user else None):
-        throttle.succeeded(username)
+        throttle.succeeded(client, username)
         return SignIn(user, 0.0)
-    return SignIn(None, throttle.wait(username))
+    return SignIn(None, throttle.wait(client, username))
 
 
-def refusal_message(wait: float) -> str:
+def refusal_message(attempt: SignIn) -> str:
     """The same words whether or not the username exists."""
-    if wait <= 0:
+    if attempt.wait <= 0:
         return "The username or password is incorrect."
-    seconds = math.ceil(wait)
+    seconds = math.ceil(attempt.wait)
     if seconds >= 120:
         later = f"{math.ceil(seconds / 60)} minutes"
     else:
         later = "1 second" if seconds == 1 else f"{seconds} seconds"
-    return f"The username or password is incorrect, or there were too many attempts. Try again in {later}."
+    if attempt.checked:
+        return f"The username or password is incorrect. After too many failed attempts, the next one can be checked in {later}."
+    return f"Too many failed attempts: this one was not checked. Try again in {later}."
+
+
+def client_address() -> str:
+    """The viewer's network address as the server sees it: Streamlit gives none for the
+    same machine, and behind a reverse proxy it is the proxy's unless the proxy forwards
+    the client's (X-Forwarded-For, trusted from 127.0.0.1 only; see the README).
+    AppTest gives a stand-in object: every run of it is "local" too."""
+    import streamlit as st
+
+    address = st.context.ip_address
+    return address if isinstance(address, str) else "local"
 
 
 # Streamlit
@@ -401,9 +471,9 @@ def sign_in_form(hubs: Sequence[str]) -> Viewer:
     _authenticator(accounts).login(fields=fields, key="hubdash-sign-in")
     if paths.users_file() is None:
         st.caption(_demo_accounts_note(accounts))
-    wait = st.session_state.pop(_REFUSAL, None)
-    if wait is not None:
-        st.error(refusal_message(wait))
+    refused = st.session_state.pop(_REFUSAL, None)
+    if refused is not None:
+        st.error(refusal_message(refused))
     return restore(st.session_state.get(_SESSION), hubs)
 
 
@@ -466,11 +536,10 @@ def _authenticator(accounts: dict[str, User]):
         credentials, COOKIE_NAME, cookie_key(), LIFETIME / 86400, auto_hash=False,
         login_sleep_time=0,  # its fixed pause on every signed-out run; the throttle does this job
     )
-    throttle = Throttle(_store())
 
     def check_credentials(username: str, password: str) -> bool:
-        attempt = check_sign_in(username, password, accounts, throttle)
-        st.session_state[_REFUSAL] = None if attempt.user else attempt.wait
+        attempt = check_sign_in(client_address(), username, password, accounts, THROTTLE)
+        st.session_state[_REFUSAL] = None if attempt.user else attempt
         return attempt.user is not None
 
     def set_cookie() -> None:

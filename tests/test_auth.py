@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import stat
 import time
 
@@ -11,7 +12,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import auth, users
-from dashboard.auth import PER_USERNAME, Session, SessionRegistry, Throttle, check_sign_in, refusal_message
+from dashboard.auth import (
+    CLIENT_AND_USERNAME,
+    EVERYONE,
+    USERNAME,
+    Admission,
+    Session,
+    SessionRegistry,
+    Throttle,
+    check_sign_in,
+    refusal_message,
+)
 from dashboard.users import User
 
 PASSWORD = "harbour lantern quilt 7"
@@ -35,9 +46,15 @@ def clock():
     return Clock()
 
 
+@pytest.fixture(autouse=True)
+def fresh_app_throttle(monkeypatch):
+    """The app's throttle lives as long as the process: each test starts with one that has seen no attempt."""
+    monkeypatch.setattr(auth, "THROTTLE", Throttle())
+
+
 @pytest.fixture
-def throttle(home, clock):
-    return Throttle(home / "sign-in.sqlite", clock)
+def throttle(clock):
+    return Throttle(clock, sleep=clock.advance)
 
 
 @pytest.fixture
@@ -48,10 +65,21 @@ def users_file(home, tmp_path, monkeypatch):
     return path
 
 
-def fail(throttle: Throttle, username: str = "alice") -> float:
-    """One wrong guess, admitted; the wait it leaves."""
-    assert throttle.admit(username) == 0
-    return throttle.wait(username)
+HOME, AWAY = "198.51.100.7", "203.0.113.9"
+"""Two client addresses."""
+
+
+def fail(throttle: Throttle, username: str = "alice", client: str = HOME) -> float:
+    """One wrong guess, admitted; the wait it leaves this client."""
+    assert throttle.admit(client, username).refused == 0
+    return throttle.wait(client, username)
+
+
+def hold(throttle: Throttle, username: str = "alice", client: str = HOME) -> float:
+    """How long the next attempt is held before being checked (it is then counted as failed)."""
+    admission = throttle.admit(client, username)
+    assert admission.refused == 0
+    return admission.hold
 
 
 # The throttle
@@ -68,65 +96,81 @@ def test_after_three_failures_each_attempt_waits_twice_as_long_up_to_the_lock_ou
 def test_an_attempt_during_a_wait_is_refused_without_being_counted(throttle, clock):
     for _ in range(3):
         fail(throttle)
-    assert throttle.admit("alice") == 2
+    assert throttle.admit(HOME, "alice").refused == 2
     clock.advance(1.5)
-    assert throttle.admit("alice") == pytest.approx(0.5)
+    assert throttle.admit(HOME, "alice").refused == pytest.approx(0.5)
     clock.advance(0.5)
     assert fail(throttle) == 4
 
 
-def test_the_right_password_during_a_lock_out_is_still_refused(throttle, clock):
+def test_the_right_password_during_this_clients_lock_out_is_still_refused(throttle, clock):
     for _ in range(4):
         clock.advance(fail(throttle))
     assert fail(throttle) == 8
-    refused = check_sign_in("alice", PASSWORD, ACCOUNTS, throttle)
-    assert refused.user is None and refused.wait == 8
+    refused = check_sign_in(HOME, "alice", PASSWORD, ACCOUNTS, throttle)
+    assert refused.user is None and refused.wait == 8 and not refused.checked
     clock.advance(8)
-    assert check_sign_in("alice", PASSWORD, ACCOUNTS, throttle).user == ALICE
+    assert check_sign_in(HOME, "alice", PASSWORD, ACCOUNTS, throttle).user == ALICE
+
+
+def test_a_client_locked_out_of_an_account_keeps_no_other_client_from_it(throttle, clock):
+    for _ in range(20):
+        clock.advance(fail(throttle, client=AWAY))
+    assert fail(throttle, client=AWAY) == 900
+    assert check_sign_in(HOME, "alice", PASSWORD, ACCOUNTS, throttle).user == ALICE
+
+
+def test_many_clients_guessing_one_account_slow_it_down_but_the_right_password_gets_in(throttle, clock):
+    for n in range(40):
+        fail(throttle, client=f"192.0.2.{n}")
+    started = clock.now
+    assert check_sign_in(HOME, "alice", PASSWORD, ACCOUNTS, throttle).user == ALICE
+    assert 0 < clock.now - started <= USERNAME.longest
+
+
+def test_a_client_failing_on_many_usernames_is_locked_out_of_all_of_them_alone(throttle):
+    for n in range(10):
+        fail(throttle, f"guess{n}", client=AWAY)
+    assert throttle.admit(AWAY, "alice").refused == 2
+    assert throttle.admit(HOME, "alice") == Admission(0.0, 0.0)
+
+
+def test_a_flood_from_many_clients_holds_everyones_attempts_but_lets_the_right_password_in(throttle, clock):
+    for n in range(60):
+        fail(throttle, f"guess{n}", client=f"192.0.2.{n}")
+    started = clock.now
+    assert check_sign_in(HOME, "alice", PASSWORD, ACCOUNTS, throttle).user == ALICE
+    assert 0 < clock.now - started <= EVERYONE.longest
 
 
 def test_a_successful_sign_in_clears_the_usernames_failures(throttle):
     fail(throttle)
     fail(throttle)
-    assert check_sign_in("alice", PASSWORD, ACCOUNTS, throttle).user == ALICE
+    assert check_sign_in(HOME, "alice", PASSWORD, ACCOUNTS, throttle).user == ALICE
     assert [fail(throttle) for _ in range(3)] == [0, 0, 2]
 
 
 def test_attempts_sent_together_cannot_all_get_in_before_the_first_is_counted(throttle):
     fail(throttle)
     fail(throttle)
-    assert throttle.admit("alice") == 0
-    assert throttle.admit("alice") == 2
+    assert throttle.admit(HOME, "alice").refused == 0
+    assert throttle.admit(HOME, "alice").refused == 2
 
 
 def test_an_unknown_username_is_slowed_down_and_answered_exactly_like_a_known_one(throttle):
-    known = [check_sign_in("alice", "a wrong guess", ACCOUNTS, throttle) for _ in range(4)]
-    unknown = [check_sign_in("mallory", "a wrong guess", ACCOUNTS, throttle) for _ in range(4)]
-    assert [refusal_message(a.wait) for a in known] == [refusal_message(a.wait) for a in unknown]
-    assert "Try again in 2 seconds" in refusal_message(known[2].wait)
-
-
-def test_failures_on_many_usernames_slow_down_everyone(throttle, clock):
-    for n in range(30):
-        fail(throttle, f"guess{n}")
-    assert throttle.admit("alice") == 1
-    clock.advance(1)
-    assert throttle.admit("alice") == 0
-    assert throttle.admit("bob") == 2
+    known = [check_sign_in(HOME, "alice", "a wrong guess", ACCOUNTS, throttle) for _ in range(4)]
+    unknown = [check_sign_in(HOME, "mallory", "a wrong guess", ACCOUNTS, throttle) for _ in range(4)]
+    assert [refusal_message(a) for a in known] == [refusal_message(a) for a in unknown]
+    assert "checked in 2 seconds" in refusal_message(known[2])
+    assert refusal_message(known[3]) == "Too many failed attempts: this one was not checked. Try again in 2 seconds."
 
 
 def test_failures_are_forgotten_a_day_after_the_last_attempt(throttle, clock):
     for _ in range(4):
         clock.advance(fail(throttle))
-    assert throttle.wait("alice") == 0 and fail(throttle) == 8
-    clock.advance(PER_USERNAME.memory + 1)
+    assert throttle.wait(HOME, "alice") == 0 and fail(throttle) == 8
+    clock.advance(CLIENT_AND_USERNAME.memory + 1)
     assert fail(throttle) == 0
-
-
-def test_the_throttle_holds_across_a_restart(throttle, home, clock):
-    for _ in range(3):
-        fail(throttle)
-    assert Throttle(home / "sign-in.sqlite", clock).admit("alice") == 2
 
 
 # Sessions
@@ -306,13 +350,12 @@ def test_the_right_password_signs_in_with_the_accounts_roles_and_hubs(app):
     assert [c.value for c in app.sidebar.caption] == ["Signed in as **hublead**"]
 
 
-def test_the_form_refuses_even_the_right_password_while_the_username_must_wait(app, home):
-    throttle = Throttle(home / "sign-in.sqlite")
+def test_the_form_refuses_even_the_right_password_while_this_client_must_wait(app):
     for _ in range(3):
-        throttle.admit("leader")  # three wrong guesses, just now
+        sign_in(app, "leader", "a wrong guess")
     sign_in(app, "leader", "leader-demo")
     assert shown_viewer(app) == "viewer: None [] None"
-    assert "too many attempts" in app.error[0].value
+    assert "this one was not checked" in app.error[0].value
 
 
 def test_sign_out_ends_the_session_on_the_server(app):
@@ -331,3 +374,41 @@ def test_a_session_ended_elsewhere_signs_this_tab_out_at_its_next_run(app):
     assert shown_viewer(app) == "viewer: None [] None"
     assert "hubdash-sign-out" not in [b.key for b in app.button]
     assert [t.label for t in app.text_input] == ["Username", "Password"]
+
+
+# One client against the others (issue 14)
+
+
+def as_client(monkeypatch, address: str) -> None:
+    """Make the app see every run as coming from this client address."""
+    monkeypatch.setattr(auth, "client_address", lambda: address, raising=False)
+
+
+def test_one_client_failing_on_an_account_does_not_keep_another_client_out(home, monkeypatch):
+    monkeypatch.delenv("HUBDASH_USERS", raising=False)
+    as_client(monkeypatch, "203.0.113.9")
+    attacker = AppTest.from_string(APP, default_timeout=30).run()
+    for _ in range(5):
+        sign_in(attacker, "advisor", "a wrong guess")
+    as_client(monkeypatch, "198.51.100.7")
+    victim = AppTest.from_string(APP, default_timeout=30).run()
+    sign_in(victim, "advisor", "advisor-demo")
+    assert shown_viewer(victim) == "viewer: advisor ['advisory'] None"
+
+
+def test_a_username_typed_at_sign_in_is_kept_nowhere_on_disk(app, home):
+    sign_in(app, "harbour lantern quilt", "a wrong guess")
+    assert app.error
+    kept = [path.name for path in home.rglob("*") if path.is_file() and b"harbour lantern quilt" in path.read_bytes()]
+    assert kept == []
+
+
+def test_usernames_an_earlier_version_kept_are_erased_from_the_sign_in_store(home):
+    path = home / "sign-in.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE failed_sign_ins (rule TEXT NOT NULL, subject TEXT NOT NULL,"
+                   " failures INTEGER NOT NULL, last_attempt REAL NOT NULL, PRIMARY KEY (rule, subject))")
+        db.execute("INSERT INTO failed_sign_ins VALUES ('username', 'harbour lantern quilt', 1, 0)")
+    db.close()
+    auth.session_registry()
+    assert b"harbour lantern quilt" not in path.read_bytes()

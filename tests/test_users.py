@@ -174,9 +174,9 @@ def test_no_demo_account_signs_in_once_a_users_file_is_configured(users_file, ho
     add_user(users_file, User("alice", HASH, frozenset({"admin"})))
     accounts = users.accounts(["east"])
     assert set(accounts) == {"alice"}
-    throttle = auth.Throttle(home / "sign-in.sqlite")
+    throttle = auth.Throttle()
     for name, password in users.DEMO_PASSWORDS.items():
-        assert auth.check_sign_in(name, password, accounts, throttle).user is None
+        assert auth.check_sign_in("local", name, password, accounts, throttle).user is None
 
 
 def test_no_demo_account_signs_in_while_the_configured_file_is_still_missing(users_file):
