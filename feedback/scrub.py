@@ -336,16 +336,17 @@ _SURNAMES = (
 周末, 夏天, 高中, 华人, 白人, 韩国人, 曾经."""
 _HAN_NAME = re.compile(rf"我是(?P<name>[{_SURNAMES}](?:(?![的了是在和也从来去说到过])[\u4e00-\u9fff]){{1,2}})")
 
-# Handles: "@hoanguyen92", and what follows the name of a platform: anything
-# after a colon ("instagram: maria.lopez", "微信号：hoa92"), else a word with a
-# digit, dot or underscore in it ("fb hoa.nguyen.92", not "facebook 2 times").
+# Handles: "@hoanguyen92" (not a spreadsheet's "@SUM(A1)"), and what follows
+# the name of a platform: anything after a colon ("instagram: maria.lopez",
+# "微信号：hoa92"), else a word with a digit, dot or underscore in it
+# ("fb hoa.nguyen.92", not "facebook 2 times").
 _HANDLE_BODY = r"[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?"
 _PLATFORM = (
     r"(?<![A-Za-z])(?i:instagram|insta|ig|facebook|fb|tiktok|twitter|snapchat|telegram|whatsapp|wechat|weixin"
     r"|zalo|kakao|viber|skype|discord|qq)(?![A-Za-z])|微信号|微信|微博|抖音"
 )
 _HANDLE = re.compile(
-    rf"(?<![\w@.])@[A-Za-z_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?"
+    rf"(?<![\w@.])@[A-Za-z_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?(?![A-Za-z0-9_(])"
     rf"|(?:{_PLATFORM})(?:\s*:\s*|\s+(?=[A-Za-z0-9_.]*[A-Za-z])(?=[A-Za-z0-9_.]*[\d_.]))(?P<handle>{_HANDLE_BODY})"
 )
 
