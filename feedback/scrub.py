@@ -52,7 +52,8 @@ def scrub(text: str) -> Scrubbed:
     reads the characters around a number), so the passes repeat until nothing
     changes: scrubbing scrubbed text is then a no-op by construction. It ends
     because no pattern matches inside a marker, so each pass that changes the
-    text leaves less that is not a marker.
+    text leaves less that is not a marker. Each kind is looked for in a fresh
+    normalised copy: the markers of the kind before moved the text.
     """
     removed: set[str] = set()
     while True:
