@@ -25,6 +25,8 @@ one instance it builds (the library has no hooks for them):
   navigation, so a reload on a deep link stays on that page; the library never
   restores a session by itself.
 
+The browser gets the cookie from the server (server.py), HttpOnly and without an
+expiry, so scripts cannot read it and it ends with the browser (see _sync_cookie).
 The session id is a claim in the signed token, so it cannot be swapped without
 the key. The key is HUBDASH_COOKIE_KEY, or else a random key kept in the data
 folder (cookie.key, 0600), so that sessions survive a restart.
@@ -44,7 +46,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 import jwt
@@ -53,6 +54,8 @@ from . import paths, users
 from .users import User
 
 COOKIE_NAME = "hubdash_session"
+COOKIE_ROUTE = "/hubdash/session-cookie"
+"""Where the browser fetches the session cookie (served by server.py)."""
 LIFETIME = 12 * 3600.0
 """Seconds after sign-in when a session ends, however active."""
 DEFAULT_IDLE_MINUTES = 30
@@ -499,31 +502,63 @@ def _sign_out(session: Session) -> None:
 
 
 def _sync_cookie() -> None:
-    """Set or delete the cookie through the browser, the only place that can.
+    """Hand the session cookie to the browser, or take it back after a sign-out.
 
-    The cookie to set is drawn again on every run until the browser shows it has
-    it, as a rerun can remove the component before it ran. A deletion is drawn
-    once: the server has ended that session already, so the cookie is useless.
+    Only an HTTP response can set an HttpOnly cookie, and a script run sends none: the
+    run draws a hidden image whose URL carries a one-time ticket, and the server's answer
+    to it (server.py) sets the cookie. The image is drawn again on every run until its
+    ticket is taken, as a rerun can remove it before the browser asked for it.
     """
-    import extra_streamlit_components as stx
     import streamlit as st
 
-    to_set = st.session_state.get(_COOKIE_TO_SET)
+    ticket = st.session_state.get(_COOKIE_TO_SET)
+    if ticket and not _handover.waiting(ticket):
+        del st.session_state[_COOKIE_TO_SET]
+        ticket = None
     forget = st.session_state.pop(_COOKIE_TO_FORGET, False)
-    if not (to_set or forget):
-        return
-    browser = stx.CookieManager(key="hubdash-cookies")
-    if to_set:
-        token, expires = to_set
-        if browser.get(COOKIE_NAME) == token:
-            del st.session_state[_COOKIE_TO_SET]
-        else:
-            browser.set(COOKIE_NAME, token, key="hubdash-set-cookie", expires_at=datetime.fromtimestamp(expires, timezone.utc), same_site="strict")
-    if forget:
-        try:
-            browser.delete(COOKIE_NAME, key="hubdash-forget-cookie")
-        except KeyError:  # stx also drops it from its copy of the browser's cookies, which may not have arrived
-            pass
+    if ticket or forget:
+        query = f"ticket={ticket}" if ticket else "forget"
+        st.html(f'<img src="{COOKIE_ROUTE.lstrip("/")}?{query}" alt="" hidden>')
+
+
+HANDOVER_TIME = 600.0
+"""Seconds a session cookie waits for the browser to fetch it."""
+
+
+class CookieHandover:
+    """Session cookies waiting for the browser to fetch them, each under a random one-time ticket."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._waiting: dict[str, tuple[str, float]] = {}
+
+    def offer(self, token: str) -> str:
+        ticket = secrets.token_urlsafe(32)
+        now = self._clock()
+        with self._lock:
+            for old in [t for t, (_, offered) in self._waiting.items() if offered < now - HANDOVER_TIME]:
+                del self._waiting[old]
+            self._waiting[ticket] = (token, now)
+        return ticket
+
+    def take(self, ticket: str) -> str | None:
+        """The cookie's value, once, if the ticket was offered in the last HANDOVER_TIME seconds."""
+        with self._lock:
+            token, offered = self._waiting.pop(ticket, (None, 0.0))
+        return token if offered >= self._clock() - HANDOVER_TIME else None
+
+    def waiting(self, ticket: str) -> bool:
+        with self._lock:
+            return ticket in self._waiting
+
+
+_handover = CookieHandover()
+
+
+def take_cookie(ticket: str) -> str | None:
+    """For the server's cookie route: the session cookie a ticket stands for, once."""
+    return _handover.take(ticket)
 
 
 def _authenticator(accounts: dict[str, User]):
@@ -546,7 +581,7 @@ def _authenticator(accounts: dict[str, User]):
         session = start_session(st.session_state["username"])
         expires = time.time() + LIFETIME
         st.session_state[_SESSION] = session
-        st.session_state[_COOKIE_TO_SET] = (issue_token(session, cookie_key(), expires), expires)
+        st.session_state[_COOKIE_TO_SET] = _handover.offer(issue_token(session, cookie_key(), expires))
 
     authenticator.authentication_controller.authentication_model.check_credentials = check_credentials
     cookie = authenticator.cookie_controller.cookie_model

@@ -109,6 +109,7 @@ def _audit(args) -> int:
 
 STREAMLIT_SETTINGS = {
     "browser.gatherUsageStats": "false",
+    "server.enableAgentApi": "false",
     "server.headless": "true",
     "server.fileWatcherType": "none",
     "server.runOnSave": "false",
@@ -117,11 +118,12 @@ STREAMLIT_SETTINGS = {
     "runner.postScriptGC": "false",
     "theme.textColor": "#111111",
 }
-"""No usage statistics, no file watching, no developer menu, no tracebacks shown to visitors, no full
+"""No usage statistics, no agent API, no file watching, no developer menu, no tracebacks shown to visitors, no full
 garbage collection after every run (a fifth of a page's time on the server; Python collects as usual), and
 text dark enough that captions pass WCAG AA contrast.
 With server.address and browser.serverAddress set, Streamlit does not look up the
-machine's external IP at start-up either: the app contacts no host at all."""
+machine's external IP at start-up either: the app contacts no host at all. `hubdash run` serves
+server.py, which adds the security headers (see there) to Streamlit's server."""
 
 
 def _run(args) -> int:
@@ -134,7 +136,7 @@ def _run(args) -> int:
         _seed(argparse.Namespace(out=extract, hubs=6, months=36, seed=0))
         if _ingest(argparse.Namespace(folder=extract, warehouse=path, threshold=None)) != 0:
             return 1
-    app = Path(__file__).with_name("app.py")
+    app = Path(__file__).with_name("server.py")
     settings = {**STREAMLIT_SETTINGS, "server.port": str(args.port), "server.address": args.address,
                 "browser.serverAddress": args.address}
     command = [sys.executable, "-m", "streamlit", "run", str(app), *(f"--{k}={v}" for k, v in settings.items())]
