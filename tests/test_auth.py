@@ -304,6 +304,17 @@ def test_a_configured_cookie_key_is_used_if_long_enough(home, monkeypatch):
         auth.cookie_key()
 
 
+def test_a_cookie_ticket_hands_over_its_cookie_once_and_only_for_a_while(clock):
+    handover = auth.CookieHandover(clock)
+    ticket = handover.offer("token")
+    assert handover.take("a guessed ticket") is None
+    assert handover.take(ticket) == "token"
+    assert handover.take(ticket) is None
+    late = handover.offer("token")
+    clock.advance(auth.HANDOVER_TIME + 1)
+    assert handover.take(late) is None
+
+
 # The form, in a running app (demo accounts)
 
 APP = """
