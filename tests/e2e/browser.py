@@ -105,6 +105,17 @@ def wait_for_app(page) -> None:
     page.wait_for_timeout(500)
 
 
+def wait_for_session_cookie(context, timeout: float = 30) -> dict:
+    """The session cookie, once the browser has it. It is HttpOnly, so no page can see it: ask the cookie jar."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for cookie in context.cookies():
+            if cookie["name"] == "hubdash_session":
+                return cookie
+        time.sleep(0.1)
+    raise AssertionError("the browser never got the session cookie")
+
+
 def sign_in(page, app_url: str, username: str, password: str, path: str = "sign-in") -> None:
     page.goto(f"{app_url}/{path}")
     wait_for_app(page)

@@ -11,10 +11,9 @@ import re
 
 import duckdb
 import pandas as pd
-from browser import CHARTS, LEADERSHIP_PAGES, finished, screenshot, sign_in
+from browser import CHARTS, LEADERSHIP_PAGES, finished, screenshot, sign_in, wait_for_session_cookie
 from playwright.sync_api import expect
 
-from dashboard.auth import COOKIE_NAME
 
 FIGURES = f"{CHARTS}, [data-testid='stDataFrame'], [data-testid='stMetric'], [data-testid='stDownloadButton']"
 SUPPRESSION_STATUS = re.compile(r"on this view (is|are) suppressed")
@@ -53,7 +52,7 @@ def test_a_visitor_typing_a_leadership_url_sees_only_the_sign_in_form(page, app_
 
 def test_a_leader_sees_each_page_drawn_on_a_desktop_and_a_phone(page, context, browser, app_url):
     sign_in(page, app_url, "leader", "leader-demo")
-    page.wait_for_function(f"() => document.cookie.includes('{COOKIE_NAME}=')")
+    wait_for_session_cookie(context)
     phone_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     try:
         phone_context.add_cookies(context.cookies())
@@ -99,7 +98,7 @@ def test_a_leader_filters_funding_by_region_and_downloads_exactly_what_is_shown(
 
 def test_a_session_survives_a_reload_travels_with_its_cookie_and_ends_everywhere_on_sign_out(page, context, browser, app_url):
     sign_in(page, app_url, "leader", "leader-demo")
-    page.wait_for_function(f"() => document.cookie.includes('{COOKIE_NAME}=')")
+    wait_for_session_cookie(context)
     page.goto(f"{app_url}/funding")
     finished(page, charts=4)
     page.reload()

@@ -8,7 +8,7 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from browser import free_port, sign_in, wait_for_app
+from browser import free_port, sign_in, wait_for_app, wait_for_session_cookie
 
 
 def fetch(url: str):
@@ -72,7 +72,7 @@ def test_another_origin_cannot_frame_the_feedback_or_sign_in_form(page, other_or
 
 def test_the_session_cookie_lasts_the_browser_session_and_is_hidden_from_scripts(page, context, app_url):
     sign_in(page, app_url, "leader", "leader-demo")
-    cookie = next(c for c in context.cookies() if c["name"] == "hubdash_session")
+    cookie = wait_for_session_cookie(context)
     assert cookie["expires"] == -1  # a session cookie: gone when the browser closes
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     assert "hubdash_session" not in page.evaluate("document.cookie")
