@@ -111,7 +111,7 @@ def cookie_key() -> str:
         return configured
     path = paths.home() / "cookie.key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        paths.private(path.parent)
         descriptor, temporary = tempfile.mkstemp(dir=path.parent)  # 0600
         with os.fdopen(descriptor, "w") as file:
             file.write(secrets.token_urlsafe(48))
@@ -141,7 +141,7 @@ def _transaction(path: Path) -> Iterator[sqlite3.Connection]:
 
 
 def _create_table(path: Path, schema: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    paths.private(path.parent)
     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # private before SQLite writes to it
     with _transaction(path) as db:
         db.execute(schema)

@@ -34,6 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     audit.add_argument("--previous", type=Path, default=None, help="an earlier published warehouse file the attacker also kept")
     audit.set_defaults(run=_audit)
 
+    doctor = commands.add_parser("doctor", help="check the data folder's permissions and the app's security headers")
+    doctor.add_argument("--home", type=Path, default=None, help="the data folder (default: HUBDASH_HOME)")
+    doctor.add_argument("--url", default=None, help="the running app's page, such as http://127.0.0.1:8501/")
+    doctor.set_defaults(run=_doctor)
+
     users.configure_parser(commands)
     feedback_cli.configure_parser(commands)
 
@@ -66,6 +71,7 @@ def _seed(args) -> int:
 
 
 def _ingest(args) -> int:
+    from . import warehouse
     from .disclosure import DisclosureError
     from .extract import ExtractError
     from .ingest import ingest
@@ -74,7 +80,6 @@ def _ingest(args) -> int:
         print("the threshold must be at least 2", file=sys.stderr)
         return 2
     path = _warehouse(args)
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         outcome = ingest(args.folder, path, args.threshold, progress=_progress(time.perf_counter()))
     except ExtractError as error:
@@ -85,6 +90,9 @@ def _ingest(args) -> int:
     except DisclosureError as error:
         print(f"refused: {error}; nothing was loaded.", file=sys.stderr)
         return 3
+    except warehouse.Busy as error:
+        print(f"refused: {error}; nothing was loaded.", file=sys.stderr)
+        return 4
     if not outcome.changed:
         print(f"nothing changed: release {outcome.number} already holds this extract")
         return 0
@@ -105,6 +113,12 @@ def _audit(args) -> int:
     report = audit.audit(release, previous, progress=_progress(time.perf_counter()))
     print(audit.format_report(report, release.threshold))
     return 1 if report["at_risk"].any() else 0
+
+
+def _doctor(args) -> int:
+    from . import doctor
+
+    return doctor.main(args.home or paths.home(), args.url)
 
 
 STREAMLIT_SETTINGS = {
@@ -131,7 +145,7 @@ def _run(args) -> int:
 
     path = paths.warehouse()
     if not path.exists():
-        extract = paths.home() / "seed-extract"
+        extract = paths.private(paths.home()) / "seed-extract"
         print(f"no warehouse yet: publishing the built-in seed from {extract}")
         _seed(argparse.Namespace(out=extract, hubs=6, months=36, seed=0))
         if _ingest(argparse.Namespace(folder=extract, warehouse=path, threshold=None)) != 0:

@@ -3,7 +3,8 @@
 The extract replaces the months and hubs it covers in the staged data; the cube
 is rebuilt from the whole staged data and protected against the previous
 release; the new release becomes current in one rename. Loading the same extract
-twice writes nothing the second time.
+twice writes nothing the second time. One ingest at a time: a second one while
+another runs is refused (warehouse.Busy).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from . import warehouse
+from . import paths, warehouse
 from .cube import build_cube, unpublished_margins
 from .disclosure import protect
 from .extract import Extract, read_extract
@@ -40,6 +41,13 @@ def ingest(
     progress: Callable[[str], None] | None = None,
 ) -> Outcome:
     say = progress or (lambda _msg: None)
+    paths.private(path.parent)
+    with warehouse.exclusive(path):
+        warehouse.remove_leftovers(path)
+        return _publish(folder, path, threshold, say)
+
+
+def _publish(folder: Path, path: Path, threshold: int | None, say: Callable[[str], None]) -> Outcome:
     say(f"reading {folder}")
     extract = read_extract(folder)
     previous = warehouse.read_release(path) if path.exists() else None

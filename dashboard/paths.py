@@ -19,6 +19,15 @@ def home() -> Path:
     return Path(data_home) / "hubdash"
 
 
+def private(folder: Path) -> Path:
+    """Create `folder` and any parent it lacks owner-only (0700), and make every file this process creates from
+    now on owner-only (0600): the data folder holds unsuppressed counts, feedback, sign-in records and the cookie
+    key. A folder that exists already is left as it is (`hubdash doctor` says how to fix it)."""
+    os.umask(0o077)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
 def warehouse() -> Path:
     """The published, suppressed figures: the only database the dashboard reads."""
     return home() / "warehouse.duckdb"

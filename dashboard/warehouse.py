@@ -15,13 +15,17 @@ and a running app sees the new release on its next query without a restart
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from . import paths
 from .hierarchy import CELL_KEY, TOPICS
 from .release import Release
 
@@ -29,6 +33,53 @@ KEEP_RELEASES = 3
 """Older release files are deleted; a reader still holding one open keeps reading it."""
 
 _RELEASE_FILE = re.compile(r"^(\d{4,})\.duckdb$")
+_TEMPORARY_FILE = re.compile(r"^\.\d{4,}\.duckdb\.(\d+)\.tmp(\.wal)?$")
+"""A release or staging file being written, by the process with that id (see _write_atomically)."""
+
+
+class Busy(Exception):
+    """Another process is publishing to this warehouse."""
+
+
+@contextmanager
+def exclusive(path: Path) -> Iterator[None]:
+    """Hold the warehouse's lock (a file beside it) until the block ends, or raise Busy at once.
+
+    Two ingests at once would both build on the same release, and the later one
+    would replace the other's release and staging, silently dropping its extract.
+    The operating system releases the lock when the holder ends, even when killed.
+    """
+    descriptor = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Busy(f"another ingest is publishing to {path}: run this one again when it has finished") from None
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def remove_leftovers(path: Path) -> None:
+    """Delete the temporary files of writers that were killed while writing a release (held under `exclusive`)."""
+    link = re.compile(rf"^\.{re.escape(path.name)}\.(\d+)\.link$")
+    for folder, pattern in ((path.parent, link), (releases_dir(path), _TEMPORARY_FILE), (staging_dir(path), _TEMPORARY_FILE)):
+        if not folder.is_dir():
+            continue
+        for file in folder.iterdir():
+            match = pattern.match(file.name)
+            if match and not _running(int(match.group(1))):
+                file.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # running, as another user
+        pass
+    return True
 
 
 def releases_dir(path: Path) -> Path:
@@ -101,7 +152,7 @@ def write_release(path: Path, release: Release, staged: Staged, first_month: str
 
 
 def _write_atomically(final: Path, fill) -> None:
-    final.parent.mkdir(parents=True, exist_ok=True)
+    paths.private(final.parent)
     temp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
     temp.unlink(missing_ok=True)
     try:

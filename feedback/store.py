@@ -251,7 +251,7 @@ class Store:
         today: Callable[[], date] = date.today,
     ):
         self.path = Path(path) if path is not None else paths.feedback_store()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        paths.private(self.path.parent)
         self._rate_limiter = rate_limiter or RateLimiter()
         self._today = today
         self._lock = threading.RLock()

@@ -156,3 +156,68 @@ def test_a_load_killed_at_any_moment_leaves_a_readable_release(home, small_extra
         assert con.execute("SELECT count(*) FROM cells").fetchone()[0] > 0
     assert main(["ingest", str(second)]) == 0
     assert warehouse.read_release(path).number == 2
+
+
+def _cli(*args: str, home: Path, **options) -> subprocess.Popen:
+    env = {**os.environ, "HUBDASH_HOME": str(home)}
+    return subprocess.Popen([sys.executable, "-m", "dashboard.cli", *args], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **options)
+
+
+def test_a_second_ingest_while_one_runs_is_refused_and_never_reports_success(home, small_extract, tmp_path):
+    """Two real processes: the first is paused once it has started reading, the second runs meanwhile."""
+    other = tmp_path / "other"
+    write_seed(other, hubs=3, months=12, seed=8)
+    first = _cli("ingest", str(small_extract), home=home)
+    assert "reading" in first.stderr.readline()
+    first.send_signal(signal.SIGSTOP)
+    try:
+        second = _cli("ingest", str(other), home=home)
+        out, err = second.communicate(timeout=600)
+    finally:
+        first.send_signal(signal.SIGCONT)
+    first_out, _ = first.communicate(timeout=600)
+
+    assert second.returncode == 4, (out, err)
+    assert "another ingest is publishing" in err and "nothing was loaded" in err and "published" not in out
+    assert first.returncode == 0 and "published release 1" in first_out
+    release = warehouse.read_release(home / "warehouse.duckdb")
+    assert release.number == 1
+    assert release.hubs["name"].tolist() == pd.read_csv(small_extract / "hubs.csv").sort_values("hub")["name"].tolist()
+    assert main(["ingest", str(other)]) == 0, "the lock outlived the first ingest"
+
+
+def test_an_ingest_removes_what_a_killed_writer_left(home, small_extract):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout)
+    left = [home / f".warehouse.duckdb.{pid}.link"]
+    for folder in ("warehouse.duckdb.releases", "warehouse.duckdb.staging"):
+        (home / folder).mkdir()
+        left += [home / folder / f".0001.duckdb.{pid}.tmp", home / folder / f".0001.duckdb.{pid}.tmp.wal"]
+    for file in left:
+        file.write_bytes(b"half a release")
+
+    assert main(["ingest", str(small_extract)]) == 0
+
+    assert [file for file in left if os.path.lexists(file)] == []
+    assert warehouse.read_release(home / "warehouse.duckdb").number == 1
+
+
+def test_the_data_folder_and_its_files_are_private_to_their_owner(tmp_path, small_extract, monkeypatch):
+    home = tmp_path / "new" / "hubdash"
+    monkeypatch.setenv("HUBDASH_HOME", str(home))
+    umask = os.umask(0o022)  # the usual default, which makes files world-readable
+    try:
+        assert main(["ingest", str(small_extract)]) == 0
+    finally:
+        os.umask(umask)
+
+    modes = {str(p.relative_to(home)): oct(p.stat().st_mode & 0o777) for p in home.rglob("*") if not p.is_symlink()}
+    assert oct(home.stat().st_mode & 0o777) == oct(0o700)
+    assert modes == {
+        "warehouse.duckdb.releases": oct(0o700),
+        "warehouse.duckdb.releases/0001.duckdb": oct(0o600),
+        "warehouse.duckdb.staging": oct(0o700),
+        "warehouse.duckdb.staging/0001.duckdb": oct(0o600),
+        "warehouse.duckdb.lock": oct(0o600),
+    }
