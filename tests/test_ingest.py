@@ -173,10 +173,10 @@ def test_a_second_ingest_while_one_runs_is_refused_and_never_reports_success(hom
     first.send_signal(signal.SIGSTOP)
     try:
         second = _cli("ingest", str(other), home=home)
-        out, err = second.communicate(timeout=600)
+        out, err = second.communicate()
     finally:
         first.send_signal(signal.SIGCONT)
-    first_out, _ = first.communicate(timeout=600)
+    first_out, _ = first.communicate()
 
     assert second.returncode == 4, (out, err)
     assert "another ingest is publishing" in err and "nothing was loaded" in err and "published" not in out
