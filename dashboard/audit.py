@@ -64,13 +64,14 @@ tiny component would cost more to set up than to solve."""
 _PARALLEL_TARGETS = 2000
 """Below this many cells left for the LPs, starting worker processes costs more than it saves."""
 _WORKERS = 2
-_SHARED_ROUNDS = 6
+_SHARED_ROUNDS = 12
 """At most this many rounds of shared objectives before solving cells one by one."""
 _WINDOWS_PAY = 13
 """From this many hubs (in two regions or more), witnesses are sought region by region before any cell gets the
 whole model's LPs: 17 hubs in 3 regions took 250 s without, 33 s with."""
-_SHARED_PAYS = 0.2
-"""A round of shared objectives must settle this share of the open cells to be worth another."""
+_SHARED_PAYS = 12
+"""A round of shared objectives (two solves) must settle this many open cells to be worth another: each settled
+cell saves one or two solves of its own, and a shared solve costs several."""
 
 
 def audit(
@@ -78,7 +79,6 @@ def audit(
     previous: Release | None = None,
     *,
     truth: pd.DataFrame | None = None,
-    exact_attackers: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Every suppressed cell with the narrowest interval any attacker can pin it to, cells at risk first.
@@ -89,7 +89,7 @@ def audit(
     exact LP minimum and maximum; a cell proven safe by witnesses alone reports the part of its interval that
     was proven (the true one is at least as wide), with `exact` False.
     """
-    return intervals(release, previous, truth=truth, exact_attackers=exact_attackers, progress=progress)
+    return intervals(release, previous, truth=truth, progress=progress)
 
 
 def intervals(
@@ -98,20 +98,19 @@ def intervals(
     *,
     truth: pd.DataFrame | None = None,
     exact_for_all: bool = False,
-    exact_attackers: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """audit(), optionally solving every cell's min and max even where witnesses already prove it safe.
 
     Insiders are attacked in groups first (see insider_groups): a cell that keeps K values against a group
     that knows several hubs keeps them against each of its members. Where a group narrows a cell, each member
-    is then attacked alone (`exact_attackers`), so the report names the hub whose staff really narrow it.
+    is then attacked alone, so the report names the hub whose staff really narrow it.
     """
     say = progress or (lambda message: None)
     groups = insider_groups(release.hubs) if truth is not None else {frozenset(): None}
     attacks = [(known, _owned_by(scope)) for known, scope in groups.items()]
     report = _attack_groups(release, previous, truth, attacks, exact_for_all, say)
-    if exact_attackers and truth is not None:
+    if truth is not None:
         narrowed = report[report.at_risk & report.known.map(len).gt(1)]
         if len(narrowed):
             say(f"{len(narrowed):,} cells narrowed by a group of insiders: attacking each insider alone")
@@ -123,7 +122,7 @@ def intervals(
             rest = report[~report.index.isin(narrowed.index)]
             report = _narrowest(pd.concat([rest, again], ignore_index=True), release.threshold)
     report["attacker"] = report.known.map(_attacker_name)
-    report = report.drop(columns="known")
+    report = report.drop(columns=["known", "own", "least"])
     return report.sort_values("at_risk", ascending=False, kind="stable").reset_index(drop=True)
 
 
@@ -190,24 +189,54 @@ def _attack_groups(release, previous, truth, attacks, exact_for_all: bool, say) 
                 facts = facts.assign(target=facts.target.to_numpy(bool) & in_scope)
                 if facts.target.any():
                     insiders = _insiders_facts(truth, topic, known, release.hubs, covers) if known else None
+                    own = _own_part(facts[facts.target.to_numpy(bool)], known, truth, covers)
                     tell = say if not known else (lambda message: None)
-                    problems.append((known, _Problem.build(release, topic, facts, covers, tell, insiders)))
+                    problems.append((known, _Problem.build(release, topic, facts, covers, tell, insiders, own)))
     chunks = [chunk for _, problem in problems for chunk in problem.chunks]
-    for chunk, (lower, upper, exact) in zip(chunks, _solve(chunks, release.threshold, exact_for_all, say)):
+    for chunk, (lower, upper, exact, least) in zip(chunks, _solve(chunks, release.threshold, exact_for_all, say)):
         chunk.problem.lower[chunk.report_rows] = lower
         chunk.problem.upper[chunk.report_rows] = upper
         chunk.problem.exact[chunk.report_rows] = exact
+        chunk.problem.least[chunk.report_rows] = least
     reports = [problem.report().assign(known=[known] * len(problem.cells)) for known, problem in problems]
-    return _narrowest(pd.concat(reports or [_empty_report().assign(known=[])], ignore_index=True), release.threshold)
+    empty = _empty_report().assign(known=[], own=pd.Series(dtype=float), least=pd.Series(dtype=float))
+    return _narrowest(pd.concat(reports or [empty], ignore_index=True), release.threshold)
+
+
+def _own_part(cells: pd.DataFrame, known: frozenset, truth: pd.DataFrame | None, covers) -> np.ndarray:
+    """How much of each cell is the known hubs' own: the attacker need only learn the rest."""
+    if not known or not len(cells):
+        return np.zeros(len(cells))
+    mine = truth[(truth.geo_level == "hub") & truth.geo.isin(known)]
+    place = [c for c in CELL_KEY if c not in ("geo_level", "geo")]
+    hubs_of = list(covers)
+    own = np.zeros(len(cells))
+    for hub in known:
+        theirs = mine[mine.geo == hub]
+        value = cells[place].astype(str).merge(
+            theirs[[*place, "value"]].astype({c: str for c in place}), on=place, how="left"
+        )["value"].fillna(0).to_numpy(float)
+        covering = np.array([hub in hubs_of[c] for c in cells.cover.to_numpy()], dtype=bool)
+        own += np.where(covering, value, 0.0)
+    return own
 
 
 def _narrowest(report: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """One row per cell: the attack that leaves it the fewest possible values."""
+    """One row per cell: the attack that narrows it most, at risk first.
+
+    A cell is at risk when fewer than K values remain and the part of it the attacker does not own could be
+    small; a whole number of people, not a share of a figure it can already read. One hub's staff who find
+    the rest of a cell exactly zero learn only what the published zeros say, so that is not at risk either.
+    """
     report = report.copy()
-    report["at_risk"] = _too_narrow(report.lower.to_numpy(float), report.upper.to_numpy(float), threshold)
+    lower, upper, own, least = (report[c].to_numpy(float) for c in ("lower", "upper", "own", "least"))
+    single = report.known.map(len).to_numpy() == 1
+    only_own = single & (np.abs(lower - own) < TOLERANCE) & (np.abs(upper - own) < TOLERANCE)
+    could_be_small = np.ceil(least - own - TOLERANCE) < threshold
+    report["at_risk"] = _too_narrow(lower, upper, threshold) & could_be_small & ~only_own
     with np.errstate(invalid="ignore"):
-        width = np.floor(report.upper.to_numpy(float) + TOLERANCE) - np.ceil(report.lower.to_numpy(float) - TOLERANCE)
-    report["_width"] = width
+        width = np.floor(upper + TOLERANCE) - np.ceil(lower - TOLERANCE)
+    report["_width"] = np.where(report.at_risk, width, np.inf)
     report = report.sort_values("_width", kind="stable").drop_duplicates(list(CELL_KEY)).drop(columns="_width")
     report[["lower", "upper"]] = report[["lower", "upper"]].round(6)
     return report.reset_index(drop=True)
@@ -608,6 +637,8 @@ class _Lp:
     """Each column's region, -1 for the network's."""
     by_region: bool = False
     """Seek witnesses one region at a time first (_Attack._in_windows)."""
+    own: np.ndarray | None = None
+    """Per target, the part the attacker owns (its own hubs'): a cell whose rest cannot be small needs no width."""
 
 
 @dataclass
@@ -626,17 +657,23 @@ class _Problem:
     lower: np.ndarray
     upper: np.ndarray
     exact: np.ndarray
+    least: np.ndarray
+    """A proven lower bound of each cell's minimum."""
+    own: np.ndarray
     chunks: list[_Chunk]
 
     def report(self) -> pd.DataFrame:
-        return self.cells[list(CELL_KEY)].assign(lower=self.lower, upper=self.upper, exact=self.exact)
+        return self.cells[list(CELL_KEY)].assign(
+            lower=self.lower, upper=self.upper, exact=self.exact, least=self.least, own=self.own
+        )
 
     @staticmethod
     def build(
         release: Release, topic: Topic, facts: pd.DataFrame, covers: dict[frozenset, int], say,
-        insiders: pd.DataFrame | None = None,
+        insiders: pd.DataFrame | None = None, own: np.ndarray | None = None,
     ) -> _Problem:
-        """`insiders`: the true figures the attacker knows besides the published ones (its own hubs')."""
+        """`insiders`: the true figures the attacker knows besides the published ones (its own hubs');
+        `own`: per target, the part of it that is theirs."""
         grid = _Grid.of(release, topic, facts, covers)
         at, on_grid = grid.locate(facts)
         if not on_grid[facts.current.to_numpy(bool)].all():
@@ -661,12 +698,15 @@ class _Problem:
         target_component = np.full(len(targets), -1)
         target_component[in_lp] = component[position[in_lp]]
         grid.tell(say, targets, target_component)
+        least = np.where(fixed[targets], value[targets], lower[targets])
         problem = _Problem(
             cells=facts[is_target].reset_index(drop=True),
             # A suppressed cell in no equation at all can be anything from 1 up.
-            lower=np.where(fixed[targets], value[targets], lower[targets]),
+            lower=least.copy(),
             upper=np.where(fixed[targets], value[targets], np.inf),
             exact=np.ones(len(targets), bool),
+            least=least,
+            own=np.zeros(len(targets)) if own is None else own,
             chunks=[],
         )
         region = grid.region_of(columns)
@@ -784,7 +824,8 @@ def _chunks(problem, rows, columns, component, lower, region, by_region, targets
         report_rows = np.flatnonzero(target_chunk == c)
         lp_region = region[column_chunk == c]
         windows = by_region and len(np.unique(lp_region[lp_region >= 0])) > 1
-        lp = _Lp(lp_rows, lower[mine], np.searchsorted(mine, targets[report_rows]), lp_region, windows)
+        lp = _Lp(lp_rows, lower[mine], np.searchsorted(mine, targets[report_rows]), lp_region, windows,
+                 problem.own[report_rows])
         chunks.append(_Chunk(lp, problem, report_rows))
     return chunks
 
@@ -806,16 +847,18 @@ def _solve(chunks: list[_Chunk], threshold: int, exact_for_all: bool, say) -> li
             results = [futures[i].result() for i in range(len(work))]
     else:
         results = [_attack(*task) for task in work]
-    solves = sum(result[3] for result in results)
+    solves = sum(result[4] for result in results)
     cells = sum(len(chunk.lp.targets) for chunk in chunks)
     say(f"{solves:,} LPs solved for {cells:,} cells in {time.perf_counter() - started:.1f} s")
-    return [result[:3] for result in results]
+    return [result[:4] for result in results]
 
 
-def _attack(lp: _Lp, threshold: int, exact_for_all: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+def _attack(lp: _Lp, threshold: int, exact_for_all: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Each target's least and greatest value seen, whether both are exact, a proven lower bound, and the LPs solved."""
     attack = _Attack(lp, threshold)
     attack.run(exact_for_all)
-    return attack.low, attack.high, attack.low_exact & attack.high_exact, attack.solves
+    least = np.where(attack.low_exact, attack.low, np.maximum(attack.floor, lp.col_lower[lp.targets]))
+    return attack.low, attack.high, attack.low_exact & attack.high_exact, least, attack.solves
 
 
 class _Attack:
@@ -832,6 +875,7 @@ class _Attack:
         self.threshold = threshold
         self.lp = lp
         self.targets = lp.targets
+        self.own = np.zeros(len(lp.targets)) if lp.own is None else lp.own
         self.window = implied is not None
         if implied is None:
             floor, ceiling = _implied_bounds(lp.rows, lp.col_lower)
@@ -876,20 +920,24 @@ class _Attack:
                 self._in_windows()
             else:
                 self._shared_objectives()
+        import os, sys
+        if os.environ.get("AUDIT_DEBUG"):
+            print("attack", len(everything), "open", int(self._unproven().sum()), "large", int(self._large().sum()), "solves", self.solves, file=sys.stderr, flush=True)
         for i in everything:
-            if not exact_for_all and self._safe(i):
-                continue
-            if not self.high_exact[i]:
-                self._optimise(np.array([i]), np.array([-1.0]))
+            # The minimum first: a cell whose rest cannot be small needs no maximum.
             if not exact_for_all and self._safe(i):
                 continue
             if not self.low_exact[i]:
                 self._optimise(np.array([i]), np.array([1.0]))
+            if not exact_for_all and self._safe(i):
+                continue
+            if not self.high_exact[i]:
+                self._optimise(np.array([i]), np.array([-1.0]))
 
     def _shared_objectives(self) -> None:
         """Push all open cells up (and down) together, with random weights so that each round finds new vertices.
 
-        One shared solve costs several single ones: rounds go on while each settles a good share of the open cells.
+        One shared solve costs several single ones: rounds go on while each settles enough of the open cells.
         """
         random = np.random.default_rng(0)
         for _ in range(_SHARED_ROUNDS):
@@ -898,7 +946,7 @@ class _Attack:
                 push = np.flatnonzero(open_ & ~settled)
                 if len(push):
                     self._optimise(push, direction * random.uniform(0.5, 1.5, len(push)))
-            if self._unproven().sum() > (1 - _SHARED_PAYS) * open_.sum():
+            if open_.sum() - self._unproven().sum() < _SHARED_PAYS:
                 return
 
     def _in_windows(self) -> None:
@@ -923,7 +971,8 @@ class _Attack:
             touched = np.bincount(row_of, weights=inside[rows.index], minlength=len(rows)) > 0
             window_rows = _unknown_part(rows, touched, ~inside, centre)
             window_rows.index = np.searchsorted(columns, window_rows.index)
-            window = _Lp(window_rows, self.lp.col_lower[columns], np.searchsorted(columns, self.targets[mine]), region[columns])
+            window = _Lp(window_rows, self.lp.col_lower[columns], np.searchsorted(columns, self.targets[mine]), region[columns],
+                         own=self.own[mine])
             local = _Attack(window, self.threshold, (self.floor[mine], self.ceiling[mine]))
             local.run(exact_for_all=False)
             self.solves += local.solves
@@ -933,10 +982,15 @@ class _Attack:
             self.high_exact[mine] |= local.high_exact
 
     def _unproven(self) -> np.ndarray:
-        return _too_narrow(self.low, self.high, self.threshold) & ~(self.low_exact & self.high_exact)
+        return _too_narrow(self.low, self.high, self.threshold) & ~(self.low_exact & self.high_exact) & ~self._large()
 
     def _safe(self, i: int) -> bool:
-        return not _too_narrow(self.low[i], self.high[i], self.threshold)
+        return not _too_narrow(self.low[i], self.high[i], self.threshold) or bool(self._large()[i])
+
+    def _large(self) -> np.ndarray:
+        """Cells whose rest (beyond what the attacker owns) is proven at least K: they cannot be small."""
+        least = np.where(self.low_exact, self.low, self.floor)
+        return least - self.own >= self.threshold - TOLERANCE
 
     def _optimise(self, which: np.ndarray, weights: np.ndarray) -> None:
         """Minimise sum(weights * target[which]); learn from the solution, or from the ray when unbounded."""
