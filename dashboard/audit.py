@@ -920,9 +920,6 @@ class _Attack:
                 self._in_windows()
             else:
                 self._shared_objectives()
-        import os, sys
-        if os.environ.get("AUDIT_DEBUG"):
-            print("attack", len(everything), "open", int(self._unproven().sum()), "large", int(self._large().sum()), "solves", self.solves, file=sys.stderr, flush=True)
         for i in everything:
             # The minimum first: a cell whose rest cannot be small needs no maximum.
             if not exact_for_all and self._safe(i):
