@@ -15,6 +15,7 @@ import streamlit as st
 
 from . import access, auth, data
 from .csvsafe import to_csv_bytes
+from .feedback_ui import markdown_text
 
 SUPPRESSED = "suppressed"
 NOT_SHOWN = "not shown"
@@ -49,7 +50,7 @@ def require_page(path: str) -> auth.Viewer:
 def refuse(page: access.Page, viewer: auth.Viewer) -> None:
     st.title(page.title)
     if viewer.signed_in:
-        st.warning(f"You are signed in as {viewer.username}, who may not see this page. Sign out to use another account.")
+        st.warning(f"You are signed in as {markdown_text(viewer.username)}, who may not see this page. Sign out to use another account.")
     else:
         st.info("Please sign in to see this page.")
         sign_in()
@@ -114,7 +115,8 @@ class View(NamedTuple):
 
     @property
     def caption(self) -> str:
-        return f"{self.where} · {period_label(self.level, self.periods)}. Snapshot figures are for {self.latest}."
+        """For st.caption: the place's name escaped, as names are data."""
+        return f"{markdown_text(self.where)} · {period_label(self.level, self.periods)}. Snapshot figures are for {self.latest}."
 
 
 def view_filters(viewer: auth.Viewer, key: str, columns) -> View:
@@ -172,10 +174,10 @@ def display_table(frame: pd.DataFrame, counts: list[str], rates: list[str], mone
 def table(frame: pd.DataFrame, title: str, key: str, counts=(), rates=(), money=(), labels: dict | None = None) -> None:
     """A table with a CSV download of exactly what is shown."""
     shown = display_table(frame, list(counts), list(rates), list(money)).rename(columns=labels or {})
-    st.markdown(f"**{title}**")
+    st.markdown(f"**{markdown_text(title)}**")
     st.dataframe(shown, hide_index=True, width="stretch")
     st.download_button(
-        f"Download “{title}” as CSV",
+        f"Download “{markdown_text(title)}” as CSV",
         data=to_csv_bytes(shown),
         file_name=f"{key}.csv",
         mime="text/csv",

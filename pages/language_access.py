@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import baselines, data, findings, labels, ui
+from dashboard import baselines, data, feedback_ui, findings, labels, ui
 
 viewer = ui.require_page("language-access")
 
@@ -60,10 +60,10 @@ completion_gaps = findings.largest_gaps(others, english.iloc[0] if len(english) 
 for sentence in [*coverage_gaps, *completion_gaps] or [
     "No language falls clearly behind in this period, among the rates that can be shown."
 ]:
-    st.markdown(f"- {sentence}")
+    st.markdown(f"- {feedback_ui.markdown_text(sentence)}")
 unknown = coverage[coverage["interpreter_coverage"].isna()]
 if len(unknown):
-    st.markdown(f"- Coverage cannot be shown for {', '.join(unknown['_name'])}: a count is suppressed, or fewer than "
+    st.markdown(f"- Coverage cannot be shown for {feedback_ui.markdown_text(', '.join(unknown['_name']))}: a count is suppressed, or fewer than "
                 f"{ui.threshold()} appointments needed an interpreter.")
 
 st.subheader(f"Demand by language in {latest}")

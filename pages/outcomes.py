@@ -4,7 +4,7 @@ for viewers who may see hubs."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import baselines, data, findings, labels, ui
+from dashboard import baselines, data, feedback_ui, findings, labels, ui
 from dashboard.hierarchy import NETWORK, OUTCOME_MEASURES
 
 viewer = ui.require_page("outcomes")
@@ -88,7 +88,7 @@ if "hub" in data.allowed_geo_levels(viewer):
         reference_name, column="geo",
     )
     for sentence in gaps or [f"No hub falls clearly behind the {reference_name} in {latest}, among the shares that can be shown."]:
-        st.markdown(f"- {sentence}")
+        st.markdown(f"- {feedback_ui.markdown_text(sentence)}")
     outcome = st.selectbox("Outcome", OUTCOME_MEASURES, format_func=labels.plain, key="outcomes-compare")
     one = by_hub[by_hub["outcome"] == outcome].merge(hubs, left_on="geo", right_on="hub")[["name", *COUNTS, "achieved_share"]]
     ui.chart(

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, findings, labels, ui
+from dashboard import data, feedback_ui, findings, labels, ui
 
 viewer = ui.require_page("referrals")
 
@@ -46,7 +46,7 @@ whole = funnel("total", periods)
 st.subheader("Largest gaps")
 gaps = findings.largest_gaps(groups, whole.iloc[-1], findings.FUNNEL_GAPS, name, where.lower())
 for sentence in gaps or ["No group falls clearly behind the whole in this period, among the rates that can be shown."]:
-    st.markdown(f"- {sentence}")
+    st.markdown(f"- {feedback_ui.markdown_text(sentence)}")
 
 st.subheader(f"The funnel in {latest}")
 stages = groups.melt(id_vars=["category"], value_vars=list(STAGES), var_name="stage", value_name="count")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import public_summary, report, ui
+from dashboard import feedback_ui, public_summary, report, ui
 from dashboard.csvsafe import to_csv_bytes
 
 ui.require_page("summary")
@@ -36,7 +36,7 @@ charts = public_summary.charts(summary)
 def draw_chart(key: str) -> None:
     chart = charts[key]
     if chart.figure is None:
-        st.markdown(f"**{chart.title}**: no figure in this chart can be shown for this place and period.")
+        st.markdown(f"**{feedback_ui.markdown_text(chart.title)}**: no figure in this chart can be shown for this place and period.")
     else:
         ui.chart(chart.figure, alt_text=chart.alt_text, key=key)
 
@@ -46,7 +46,7 @@ def draw_table(key: str) -> None:
     ui.table(table.frame, table.title, table.key, table.counts, table.rates, table.money, table.labels)
 
 
-st.header(f"{summary.where} · {summary.when}")
+st.header(f"{feedback_ui.markdown_text(summary.where)} · {summary.when}")
 if summary.earlier_published:
     st.markdown(f"Each change is against {summary.earlier}, and only between two published figures.")
 else:
@@ -67,7 +67,7 @@ with st.expander("The headline figures as a table"):
 
 st.subheader("What stands out")
 for sentence in summary.findings:
-    st.markdown(f"- {sentence}")
+    st.markdown(f"- {feedback_ui.markdown_text(sentence)}")
 
 st.subheader("Take it away")
 downloads = st.columns(2)
