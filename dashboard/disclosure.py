@@ -53,6 +53,9 @@ took 1,118 s that way against 200 s by region (and 14% more complementary cells)
 _HEADLINE = _PERIOD_WEIGHT["quarter"] * _GEO_WEIGHT["network"] * _TOTAL_WEIGHT
 """The network's quarterly and yearly totals: those hidden are worth an audit to see whether they can be
 published again."""
+_HEADLINE_TRIES = 10
+"""At most this many hidden headline totals of a part are tried one at a time (a part holds up to 5 yearly and 20
+quarterly ones): each try audits the whole part against every attacker."""
 
 
 @dataclass
@@ -283,19 +286,21 @@ def _publish_headlines_again(part: _Part, hidden: np.ndarray, truth: pd.DataFram
 
     The LPs protect targets one batch at a time, and a total one of them hid may
     not be needed once all are protected: the network's quarterly and yearly totals
-    are worth an audit to find out. All together first (one audit); where that
-    fails, one at a time, dearest first.
+    are worth an audit to find out. Each try is an audit of the whole part against
+    every attacker, so: all of them together; failing that, one at a time, yearly
+    totals first, then the dearest, up to _HEADLINE_TRIES.
     """
     weight = _cost(part.cells)
     headline = _is_total(part.cells) & (weight >= _HEADLINE)
-    candidates = sorted(np.flatnonzero(hidden & headline & ~part.suppressed), key=lambda c: -weight[c])
+    yearly = (part.cells["period_level"] == "year").to_numpy()
+    candidates = sorted(np.flatnonzero(hidden & headline & ~part.suppressed), key=lambda c: (not yearly[c], -weight[c]))
     if not candidates:
         return
     hidden[candidates] = False
     if not _at_risk(part, hidden, truth):
         return
     hidden[candidates] = True
-    for cell in candidates:
+    for cell in candidates[:_HEADLINE_TRIES]:
         hidden[cell] = False
         if _at_risk(part, hidden, truth):
             hidden[cell] = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 from pathlib import Path
 
 import pytest
@@ -23,18 +24,26 @@ def home(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def seed_release(tmp_path_factory) -> Path:
-    """A small seed network (4 hubs, 2 years), published once per test worker by the real ingest.
+def seed_release(tmp_path_factory, worker_id) -> Path:
+    """A small seed network (4 hubs, 2 years), published once for the whole run by the real ingest.
 
-    Small so that the suite stays fast, but with a region of two hubs, so that no region's figures are simply
-    one hub's; the default seed is what `make run` and the benchmark publish.
+    Small so that the suite stays fast, but with regions of two hubs, so that no region's figures are simply
+    one hub's; the default seed is what `make run` and the benchmark publish. The first test worker to need it
+    publishes it under a lock; the others wait and share it (tests only read it).
     """
     from dashboard.ingest import ingest
     from seed.generate import write_seed
 
-    folder = tmp_path_factory.mktemp("seed-release")
-    write_seed(folder / "extract", hubs=4, months=24)
-    ingest(folder / "extract", folder / "warehouse.duckdb")
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent
+    folder = shared / "seed-release"
+    with open(shared / "seed-release.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "published").exists():
+            write_seed(folder / "extract", hubs=4, months=24)
+            ingest(folder / "extract", folder / "warehouse.duckdb")
+            (folder / "published").touch()
     return (folder / "warehouse.duckdb").resolve()
 
 

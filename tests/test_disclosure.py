@@ -108,7 +108,8 @@ def test_random_extracts_always_pass_the_audit(data, region_by_region):
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_networks())
 def test_a_network_total_is_hidden_only_where_publishing_it_would_expose_a_cell(data):
-    """The network's quarterly and yearly totals are the headline figures: none is hidden without need."""
+    """The network's quarterly and yearly totals are the headline figures: none is hidden without need (a small
+    network's parts have fewer hidden than the suppressor tries one at a time)."""
     release = published(data)
     known = truth(data)
     key = [c for c in release.cells.columns if c not in ("value", "suppressed")]

@@ -25,21 +25,12 @@ PAGES = {"referrals": "referrals", "language-access": "language", "funding": "fu
 """Each leadership page and the key prefix of its filters."""
 
 
-@pytest.fixture(scope="module")
-def release(tmp_path_factory) -> Path:
-    """A small network published by the real ingest: 4 hubs in regions of up to two, one year."""
-    folder = tmp_path_factory.mktemp("names")
-    write_seed(folder / "extract", hubs=4, months=12)
-    ingest(folder / "extract", folder / "warehouse.duckdb")
-    return (folder / "warehouse.duckdb").resolve()
-
-
 @pytest.fixture
-def hostile(home, release):
-    """That release with one hub and one region renamed; returns the hub's id."""
+def hostile(home, seed_release):
+    """The seed release with one hub and one region renamed; returns the hub's id."""
     copy = home / "warehouse.duckdb.releases" / "0001.duckdb"
     copy.parent.mkdir()
-    shutil.copy(release, copy)
+    shutil.copy(seed_release, copy)
     (home / "warehouse.duckdb").symlink_to(copy)
     with duckdb.connect(str(copy)) as con:
         hub, region = con.execute("SELECT hub, region FROM hubs ORDER BY hub LIMIT 1").fetchone()
