@@ -53,7 +53,7 @@ def main() -> int:
     from seed.generate import write_seed
 
     work = Path(tempfile.mkdtemp(prefix="hubdash-disclosure-"))
-    old_tree = work / "before"
+    old_tree = work / "before-code"
     subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old_tree), args.before],
                    check=True, capture_output=True)
     try:
@@ -69,12 +69,12 @@ def main() -> int:
 
 
 def side(name: str, tree: Path, work: Path) -> dict:
-    warehouse = work / name / "warehouse.duckdb"
+    warehouse = work / f"{name}-data" / "warehouse.duckdb"
     warehouse.parent.mkdir()
     print(f"{name}: ingesting and auditing with the code of {tree}", flush=True)
     run = subprocess.run([sys.executable, "-c", SIDE, str(tree), str(work / "extract"), str(warehouse)],
                          capture_output=True, text=True)
-    (work / name / "progress.log").write_text(run.stderr)
+    (warehouse.parent / "progress.log").write_text(run.stderr)
     if run.returncode:
         print(run.stderr[-3000:])
         raise SystemExit(f"{name}: the ingest or audit failed")
