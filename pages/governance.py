@@ -62,10 +62,7 @@ st.markdown(
     f"- The threshold in force is **{k}**: a count from 1 to {k - 1} is never published. Zeros are published, so a "
     "blank is never a zero.\n"
     f"- Further figures are suppressed wherever a hidden count could otherwise be worked out, or narrowed to fewer "
-    f"than {k} possible values, from the published figures around it (totals, other periods, other places) and the "
-    "extract format's order rules (for example, no more referrals completed than reached a first appointment).\n"
-    "- This holds against the staff of every hub too, who know their own hub's figures exactly: in a region of two "
-    "hubs, the region's figure less one hub's own would otherwise give the other hub's away.\n"
+    f"than {k} possible values, from the published figures around it (totals, other periods, other places).\n"
     f"- A rate is shown only where both of its parts are published and its base is at least {k}.\n"
     "- Quarters and years are published only once every month in them is in, so a published figure never changes "
     "as later months arrive; a figure whose data did not change keeps its status from one release to the next.\n"
@@ -112,20 +109,12 @@ st.markdown("This table is read from the same configuration that decides, on the
 
 st.subheader("How to audit a published warehouse")
 st.markdown(
-    "The audit attacks the warehouse as a skilled reader would: knowing every published figure, that each is a sum "
-    "of whole counts of at least 0, that a suppressed figure is at least 1, and the order rules of the extract format, "
-    "it finds the smallest and largest value each suppressed figure could have; then it does the same as the staff of "
-    "each hub, who also know their own hub's figures. It reports any figure that could be small and can be pinned "
-    f"down to fewer than {k} possible values, names who can do it, and exits with status 1 if there is one. Who the "
-    "attackers are, what each knows and why, and what is out of scope is written down in `docs/attacker.md` in the "
-    "source repository."
+    "Anyone holding a copy of the warehouse can attack it as a skilled reader would: knowing every published "
+    "figure, that each is a sum of whole counts of at least 0, and that a suppressed figure is at least 1, the audit "
+    "finds the smallest and largest value each suppressed figure could have. It reports any that can be pinned "
+    f"down to fewer than {k} possible values, and exits with status 1 if there is one."
 )
 st.code("hubdash audit", language=None)
-st.markdown(
-    "The staff of a hub are modelled from the unsuppressed figures kept beside the warehouse for the next release. "
-    "Anyone holding only the published file audits it as an outsider:"
-)
-st.code("hubdash audit --outsider-only", language=None)
 st.markdown(
     "Someone who kept an earlier release knows its figures too. To audit the current release against that "
     "knowledge, name the earlier release file:"

@@ -46,11 +46,6 @@ def published(data, blocks: pd.DataFrame | None = None, previous: Release | None
     return Release(cells=protected.cells, hubs=data.hubs, blocks=blocks, threshold=K, number=1 + (previous is not None))
 
 
-def truth(data) -> pd.DataFrame:
-    """Every true figure: what the staff of each hub know of their own hub."""
-    return pd.concat([build_cube(data), unpublished_margins(data)], ignore_index=True)
-
-
 def revisions(data, changed: set[tuple[str, str]] = frozenset()) -> pd.DataFrame:
     """Every topic, month and hub at revision 1, except the (month, hub) blocks of referrals that changed."""
     rows = [(topic, month, hub, 2 if topic == "referrals" and (month, hub) in changed else 1)
@@ -69,13 +64,13 @@ def one_region_at_a_time(on: bool) -> contextlib.AbstractContextManager:
 
 @st.composite
 def small_networks(draw):
-    """Tiny hubs and rare languages in a region of two hubs and one of up to three: the hardest case for suppression."""
-    hub_count = draw(st.integers(2, 5))
+    """Tiny hubs and rare languages: the hardest case for suppression."""
+    hub_count = draw(st.integers(2, 4))
     hubs = pd.DataFrame(
         {
             "hub": [f"h{i}" for i in range(hub_count)],
             "name": [f"Hub {i}" for i in range(hub_count)],
-            "region": ["r0" if i < 2 else "r1" for i in range(hub_count)],
+            "region": [f"r{i % 2}" for i in range(hub_count)],
         }
     )
     months = month_range("2024-01", "2024-" + f"{draw(st.sampled_from([3, 6])):02d}")
@@ -98,7 +93,7 @@ def test_random_extracts_always_pass_the_audit(data, region_by_region):
     if region_by_region:
         rounds = [int(n) for line in said for n in re.findall(r"after (\d+) audit round", line)]
         assert rounds and max(rounds) <= 1, said
-    report = audit.audit(release, truth=truth(data))
+    report = audit.audit(release)
     assert not report["at_risk"].any(), audit.format_report(report, K)
     people = release.cells[release.cells["topic"] != "funding"]
     shown = people["value"].dropna()
@@ -108,10 +103,8 @@ def test_random_extracts_always_pass_the_audit(data, region_by_region):
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_networks())
 def test_a_network_total_is_hidden_only_where_publishing_it_would_expose_a_cell(data):
-    """The network's quarterly and yearly totals are the headline figures: none is hidden without need (a small
-    network's parts have fewer hidden than the suppressor tries one at a time)."""
+    """The network's quarterly and yearly totals are the headline figures: none is hidden without need."""
     release = published(data)
-    known = truth(data)
     key = [c for c in release.cells.columns if c not in ("value", "suppressed")]
     cells = release.cells.merge(build_cube(data), on=key, suffixes=("", "_true"))
     headline = (
@@ -122,7 +115,7 @@ def test_a_network_total_is_hidden_only_where_publishing_it_would_expose_a_cell(
         shown = cells.copy()
         shown.loc[row, "value"], shown.loc[row, "suppressed"] = shown.loc[row, "value_true"], False
         trial = Release(cells=shown[release.cells.columns], hubs=release.hubs, blocks=release.blocks, threshold=K)
-        assert audit.audit(trial, truth=known)["at_risk"].any(), f"{cells.loc[row, key].tolist()} was hidden, and need not be"
+        assert audit.audit(trial)["at_risk"].any(), f"{cells.loc[row, key].tolist()} was hidden, and need not be"
 
 
 def test_zeros_and_large_counts_are_published_and_small_ones_never():
@@ -154,7 +147,7 @@ def test_the_audit_catches_a_suppression_that_leaves_a_cell_exposed():
     report = audit.audit(Release(cells=broken, hubs=hubs, blocks=pd.DataFrame(), threshold=K))
     assert report["at_risk"].any()
     fixed = published(data)
-    assert not audit.audit(fixed, truth=truth(data))["at_risk"].any()
+    assert not audit.audit(fixed)["at_risk"].any()
 
 
 def test_the_unpublished_margins_are_each_hubs_monthly_counts_by_category():
@@ -192,33 +185,10 @@ def test_a_corrected_release_teaches_nothing_to_whoever_kept_the_last_one(region
         after = network(corrected, hubs, months)
         second = published(after, revisions(after, {("2024-02", "a")}), previous=first)
 
-        report = audit.audit(second, first, truth=truth(after))
+        report = audit.audit(second, first)
         assert not report["at_risk"].any(), audit.format_report(report, K)
         key = [c for c in first.cells.columns if c not in ("value", "suppressed")]
         both = first.cells.merge(second.cells, on=key, suffixes=("_first", "_second"))
         untouched = both[(both["topic"] == "referrals") & (both["geo"] == "b") & (both["period_level"] == "month")]
         assert len(untouched) and (untouched["suppressed_first"] == untouched["suppressed_second"]).all()
         assert (untouched["value_first"].fillna(-1) == untouched["value_second"].fillna(-1)).all()
-
-
-def test_in_a_region_of_two_hubs_neither_hubs_staff_can_subtract_their_way_to_the_others_small_counts():
-    """Hub b is small, hub a large, in one region: a published region figure less a's own would be b's."""
-    hubs = pd.DataFrame({"hub": ["a", "b", "c", "d"], "name": list("ABCD"), "region": ["r", "r", "s", "s"]})
-    months = month_range("2024-01", "2024-03")
-    rng = np.random.default_rng(11)
-    rates = {"a": 30, "b": 1, "c": 20, "d": 20}
-    rows = [(month, hub, line, "en", n, n, n, n // 2, n // 3)
-            for month in months for hub in hubs["hub"] for line in ("medical", "legal")
-            for n in [int(rng.poisson(rates[hub]))] if n]
-    data = network(pd.DataFrame(rows, columns=["month", "hub", "service_line", "language", *TOPICS["referrals"].measures]),
-                   hubs, months)
-    release = published(data)
-    report = audit.audit(release, truth=truth(data))
-    assert not report["at_risk"].any(), audit.format_report(report, K)
-    key = [c for c in release.cells.columns if c not in ("value", "suppressed", "geo_level", "geo")]
-    cells = release.cells.merge(build_cube(data), on=[*key, "geo_level", "geo"], suffixes=("", "_true"))
-    small_b = cells[(cells["geo"] == "b") & cells["value_true"].between(1, K - 1)]
-    region = cells[cells["geo"] == "r"].set_index(key)["suppressed"]
-    assert len(small_b) and region.loc[pd.MultiIndex.from_frame(small_b[key])].all(), (
-        "a region figure beside a small hidden figure of one of its two hubs is published"
-    )
