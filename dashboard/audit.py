@@ -64,52 +64,201 @@ tiny component would cost more to set up than to solve."""
 _PARALLEL_TARGETS = 2000
 """Below this many cells left for the LPs, starting worker processes costs more than it saves."""
 _WORKERS = 2
-_SHARED_ROUNDS = 6
+_SHARED_ROUNDS = 12
 """At most this many rounds of shared objectives before solving cells one by one."""
 _WINDOWS_PAY = 13
 """From this many hubs (in two regions or more), witnesses are sought region by region before any cell gets the
 whole model's LPs: 17 hubs in 3 regions took 250 s without, 33 s with."""
-_SHARED_PAYS = 0.2
-"""A round of shared objectives must settle this share of the open cells to be worth another."""
+_SHARED_PAYS = 12
+"""A round of shared objectives (two solves) must settle this many open cells to be worth another: each settled
+cell saves one or two solves of its own, and a shared solve costs several."""
 
 
 def audit(
-    release: Release, previous: Release | None = None, *, progress: Callable[[str], None] | None = None
+    release: Release,
+    previous: Release | None = None,
+    *,
+    truth: pd.DataFrame | None = None,
+    order_rules: bool | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
-    """Every suppressed cell with the interval the attacker can narrow it to, cells at risk first.
+    """Every suppressed cell with the narrowest interval any attacker can pin it to, cells at risk first.
 
-    For a cell at risk, `lower` and `upper` are the exact LP minimum and maximum.
-    A cell proven safe by witnesses alone reports the part of its interval that
+    `truth`, the true value of every cell and unpublished margin (CELL_KEY, value), adds the insiders: the
+    staff of each hub, who know all of their own hub's figures. Without it only the outsider is modelled.
+    `order_rules` (by default, with `truth`) adds the extract format's order rules between measures. The
+    suppressor protects measure by measure against the outsider alone, and audits itself that way; the full
+    model is docs/attacker.md's, and `hubdash audit --insiders` applies it.
+    `attacker` names who narrows the cell most. For a cell at risk, `lower` and `upper` are that attacker's
+    exact LP minimum and maximum; a cell proven safe by witnesses alone reports the part of its interval that
     was proven (the true one is at least as wide), with `exact` False.
     """
-    return intervals(release, previous, progress=progress)
+    return intervals(release, previous, truth=truth, order_rules=order_rules, progress=progress)
 
 
 def intervals(
     release: Release,
     previous: Release | None = None,
     *,
+    truth: pd.DataFrame | None = None,
+    order_rules: bool | None = None,
     exact_for_all: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
-    """audit(), optionally solving every cell's min and max even where witnesses already prove it safe."""
+    """audit(), optionally solving every cell's min and max even where witnesses already prove it safe.
+
+    Insiders are attacked in groups first (see insider_groups): a cell that keeps K values against a group
+    that knows several hubs keeps them against each of its members. Where a group narrows a cell, each member
+    is then attacked alone, so the report names the hub whose staff really narrow it.
+    """
     say = progress or (lambda message: None)
+    order = truth is not None if order_rules is None else order_rules
+    groups = insider_groups(release.hubs) if truth is not None else {frozenset(): None}
+    attacks = [(known, _owned_by(scope)) for known, scope in groups.items()]
+    report = _attack_groups(release, previous, truth, attacks, order, exact_for_all, say)
+    if truth is not None:
+        narrowed = report[report.at_risk & report.known.map(len).gt(1)]
+        if len(narrowed):
+            say(f"{len(narrowed):,} cells narrowed by a group of insiders: attacking each insider alone")
+            singles = [
+                (frozenset([hub]), _these(narrowed[narrowed.known.map(lambda group, h=hub: h in group)]))
+                for hub in sorted(set().union(*narrowed.known))
+            ]
+            again = _attack_groups(release, previous, truth, singles, order, exact_for_all, say)
+            rest = report[~report.index.isin(narrowed.index)]
+            report = _narrowest(pd.concat([rest, again], ignore_index=True), release.threshold)
+    report["attacker"] = report.known.map(_attacker_name)
+    report = report.drop(columns=["known", "own", "least"])
+    return report.sort_values("at_risk", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def insider_groups(hubs: pd.DataFrame) -> dict[frozenset, set | None]:
+    """Groups of hubs whose staff are attacked together, each with the owners of the cells it attacks.
+
+    The hubs are split into two halves, alternating within each region so that every region of two hubs or
+    more has a hub in each. A half knows its own hubs' figures and attacks every cell not of one of them;
+    the rest of a half (all but hub h) attacks the cells of h. Together they cover every insider and every
+    cell an insider must not narrow, in 2 + hubs models instead of one per hub. A cell's owner is the one hub
+    it covers (None for a cell over several): its own staff need no protection from.
+    """
+    halves = split_in_halves(hubs)
+    everyone = set(hubs.hub)
+    groups: dict[frozenset, set | None] = {}
+    for half in halves:
+        groups.setdefault(frozenset(half), set()).update((everyone - half) | {None})
+        for hub in half:
+            groups.setdefault(frozenset(half - {hub}), set()).add(hub)
+    return groups
+
+
+def split_in_halves(hubs: pd.DataFrame) -> tuple[set[str], set[str]]:
+    """Two halves of the hubs, alternating within each region (in order of region, then hub)."""
+    halves: tuple[set[str], set[str]] = (set(), set())
+    ordered = hubs.sort_values(["region", "hub"])
+    for turn, hub in enumerate(ordered.hub):
+        halves[turn % 2].add(hub)
+    return halves
+
+
+def _owned_by(owners: set | None):
+    """The scope of an attack: cells whose owner is in `owners` (every cell when None)."""
+    return lambda facts, owner: np.ones(len(facts), bool) if owners is None else pd.Series(owner).isin(owners).to_numpy()
+
+
+def _these(cells: pd.DataFrame):
+    """The scope of an attack: exactly these cells of the current release."""
+    wanted = _joined_key(cells)
+    return lambda facts, owner: facts.current.to_numpy(bool) & _joined_key(facts).isin(wanted)
+
+
+def _joined_key(cells: pd.DataFrame) -> pd.Index:
+    key = cells[list(CELL_KEY)].astype(str)
+    return pd.Index(key[CELL_KEY[0]].str.cat([key[c] for c in CELL_KEY[1:]], sep="\x1f"))
+
+
+def _attacker_name(known: frozenset) -> str:
+    if not known:
+        return "anyone"
+    return ("the staff of hub " if len(known) == 1 else "the staff of hubs ") + ", ".join(sorted(known))
+
+
+def _attack_groups(release, previous, truth, attacks, order: bool, exact_for_all: bool, say) -> pd.DataFrame:
+    """The narrowest interval of each cell in scope over the attacks (what a group knows, and its scope)."""
     problems = []
-    covers: dict[frozenset, int] = {}
-    for topic in TOPICS.values():
-        if topic.count_of_people:
-            facts = _facts(release, previous, topic, covers)
-            if facts.target.any():
-                problems.append(_Problem.build(release, topic, facts, covers, say))
-    chunks = [chunk for problem in problems for chunk in problem.chunks]
-    for chunk, (lower, upper, exact) in zip(chunks, _solve(chunks, release.threshold, exact_for_all, say)):
+    for known, scope in attacks:
+        covers: dict[frozenset, int] = {}
+        for topic in TOPICS.values():
+            if topic.count_of_people:
+                facts = _facts(release, previous, topic, covers)
+                owner = _owners(facts, covers)
+                in_scope = scope(facts, owner) & ~pd.Series(owner).isin(known).to_numpy()
+                facts = facts.assign(target=facts.target.to_numpy(bool) & in_scope)
+                if facts.target.any():
+                    insiders = _insiders_facts(truth, topic, known, release.hubs, covers) if known else None
+                    own = _own_part(facts[facts.target.to_numpy(bool)], known, truth, covers)
+                    tell = say if not known else (lambda message: None)
+                    problem = _Problem.build(release, topic, facts, covers, tell, insiders, own, order)
+                    problems.append((known, problem))
+    chunks = [chunk for _, problem in problems for chunk in problem.chunks]
+    for chunk, (lower, upper, exact, least) in zip(chunks, _solve(chunks, release.threshold, exact_for_all, say)):
         chunk.problem.lower[chunk.report_rows] = lower
         chunk.problem.upper[chunk.report_rows] = upper
         chunk.problem.exact[chunk.report_rows] = exact
-    report = pd.concat([problem.report() for problem in problems] or [_empty_report()], ignore_index=True)
-    report["at_risk"] = _too_narrow(report.lower.to_numpy(float), report.upper.to_numpy(float), release.threshold)
+        chunk.problem.least[chunk.report_rows] = least
+    reports = [problem.report().assign(known=[known] * len(problem.cells)) for known, problem in problems]
+    empty = _empty_report().assign(known=[], own=pd.Series(dtype=float), least=pd.Series(dtype=float))
+    return _narrowest(pd.concat(reports or [empty], ignore_index=True), release.threshold)
+
+
+def _own_part(cells: pd.DataFrame, known: frozenset, truth: pd.DataFrame | None, covers) -> np.ndarray:
+    """How much of each cell is the known hubs' own: the attacker need only learn the rest."""
+    if not known or not len(cells):
+        return np.zeros(len(cells))
+    mine = truth[(truth.geo_level == "hub") & truth.geo.isin(known)]
+    place = [c for c in CELL_KEY if c not in ("geo_level", "geo")]
+    hubs_of = list(covers)
+    own = np.zeros(len(cells))
+    for hub in known:
+        theirs = mine[mine.geo == hub]
+        value = cells[place].astype(str).merge(
+            theirs[[*place, "value"]].astype({c: str for c in place}), on=place, how="left"
+        )["value"].fillna(0).to_numpy(float)
+        covering = np.array([hub in hubs_of[c] for c in cells.cover.to_numpy()], dtype=bool)
+        own += np.where(covering, value, 0.0)
+    return own
+
+
+def _narrowest(report: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """One row per cell: the attack that narrows it most, at risk first.
+
+    A cell is at risk when fewer than K values remain and the part of it the attacker does not own could be
+    small; a whole number of people, not a share of a figure it can already read. One hub's staff who find
+    the rest of a cell exactly zero learn only what the published zeros say, so that is not at risk either.
+    """
+    report = report.copy()
+    lower, upper, own, least = (report[c].to_numpy(float) for c in ("lower", "upper", "own", "least"))
+    single = report.known.map(len).to_numpy() == 1
+    only_own = single & (np.abs(lower - own) < TOLERANCE) & (np.abs(upper - own) < TOLERANCE)
+    could_be_small = np.ceil(least - own - TOLERANCE) < threshold
+    report["at_risk"] = _too_narrow(lower, upper, threshold) & could_be_small & ~only_own
+    with np.errstate(invalid="ignore"):
+        width = np.floor(upper + TOLERANCE) - np.ceil(lower - TOLERANCE)
+    report["_width"] = np.where(report.at_risk, width, np.inf)
+    report = report.sort_values("_width", kind="stable").drop_duplicates(list(CELL_KEY)).drop(columns="_width")
     report[["lower", "upper"]] = report[["lower", "upper"]].round(6)
-    return report.sort_values("at_risk", ascending=False, kind="stable").reset_index(drop=True)
+    return report.reset_index(drop=True)
+
+
+def _owners(facts: pd.DataFrame, covers: dict[frozenset, int]) -> np.ndarray:
+    """Each cell's owner: the one hub it covers, or None."""
+    owner_of_cover = np.array([next(iter(hubs)) if len(hubs) == 1 else None for hubs in covers], dtype=object)
+    return owner_of_cover[facts.cover.to_numpy()]
+
+
+def _insiders_facts(truth, topic: Topic, known: frozenset, hubs: pd.DataFrame, covers) -> pd.DataFrame:
+    """The true figures of the known hubs: every cell of theirs, published or not, and their margins."""
+    mine = truth[(truth.topic == topic.name) & (truth.geo_level == "hub") & truth.geo.isin(known)]
+    return mine.assign(cover=_cover_ids(mine, hubs, covers))
 
 
 def cells_at_risk(report: pd.DataFrame) -> pd.DataFrame:
@@ -125,10 +274,11 @@ def format_report(report: pd.DataFrame, threshold: int) -> str:
             if getattr(cell, column) != ALL:
                 where += f", {column.replace('_', ' ')} {getattr(cell, column)}"
         low, high = math.ceil(cell.lower - TOLERANCE), math.floor(cell.upper + TOLERANCE)
+        by = "" if cell.attacker == "anyone" else f" by {cell.attacker}"
         if low == high:
-            lines.append(f"{where}: recovered exactly ({low})")
+            lines.append(f"{where}: recovered exactly ({low}){by}")
         else:
-            lines.append(f"{where}: narrowed to {low} to {high}, fewer than {threshold} possible values")
+            lines.append(f"{where}: narrowed to {low} to {high}{by}, fewer than {threshold} possible values")
     lines.append(f"{len(report):,} suppressed cells checked, {int(report.at_risk.sum()):,} at risk")
     return "\n".join(lines)
 
@@ -247,6 +397,12 @@ class _RowBuilder:
         value = np.concatenate([[1.0], -np.ones(children.shape[1])])
         self._blocks.append((index, value, np.zeros(len(index)), np.zeros(len(index))))
 
+    def at_least(self, greater: np.ndarray, lesser: np.ndarray) -> None:
+        """greater >= lesser, one row per line of the broadcast arrays."""
+        greater, lesser = np.broadcast_arrays(greater, lesser)
+        index = np.stack([greater.ravel(), lesser.ravel()], axis=1)
+        self._blocks.append((index, np.array([1.0, -1.0]), np.zeros(len(index)), np.full(len(index), np.inf)))
+
     def total(self, columns: np.ndarray, lower: float, upper: float) -> None:
         self._blocks.append((columns[None, :], np.ones(len(columns)), np.array([lower]), np.array([upper])))
 
@@ -356,7 +512,7 @@ class _Grid:
             raise ValueError(f"{self.topic.name}: the published figures contradict each other")
         return lower, fixed, value
 
-    def equations(self, old_totals: pd.DataFrame, at: np.ndarray, covers: dict[frozenset, int]) -> _Rows:
+    def equations(self, old_totals: pd.DataFrame, at: np.ndarray, covers: dict[frozenset, int], order: bool) -> _Rows:
         """Each aggregate = the sum of its children along one dimension; old cells over other hubs as sums of hubs."""
         rows = _RowBuilder()
         n_measures, n_years, _, n_geos, n_categories = self.shape
@@ -383,8 +539,31 @@ class _Grid:
         y, s = month_year[t], month_slot[t]
         for parent, children in self._category_children():
             rows.sums(self.index(m, y, s, h, parent), self.index(m, y, s, h, children))
+        if order:
+            self._order(rows)
         self._old_totals(rows, old_totals, at, covers)
         return rows.build()
+
+    def _order(self, rows: _RowBuilder) -> None:
+        """The extract format's order rules (referred >= accepted, ...) at every cell and margin of a published period.
+
+        They hold in every row of an extract, so in every sum of rows too; at the aggregates they are implied by
+        the margins' but let each equation bound its unknowns directly.
+        """
+        n_measures, n_years, _, n_geos, n_categories = self.shape
+        slots = []
+        for year in range(n_years):
+            quarters = [q for q in range(4) if self.months[year, 3 * q : 3 * q + 3].all()]
+            used = [*np.flatnonzero(self.months[year]), *(_FIRST_QUARTER_SLOT + q for q in quarters)]
+            slots += [(year, slot) for slot in used + ([_YEAR_SLOT] if len(quarters) == 4 else [])]
+        if not slots:
+            return
+        year, slot = (np.array(a) for a in zip(*slots))
+        t, g, k = (a.ravel() for a in np.meshgrid(np.arange(len(slots)), np.arange(n_geos), np.arange(n_categories), indexing="ij"))
+        for greater, lesser in self.topic.order:
+            if greater in self.measures and lesser in self.measures:
+                big, small = self.measures.index(greater), self.measures.index(lesser)
+                rows.at_least(self.index(big, year[t], slot[t], g, k), self.index(small, year[t], slot[t], g, k))
 
     def _category_children(self) -> list[tuple[int, np.ndarray]]:
         """At month x hub, a category of a smaller breakdown = the sum of its categories in each maximal breakdown.
@@ -466,6 +645,8 @@ class _Lp:
     """Each column's region, -1 for the network's."""
     by_region: bool = False
     """Seek witnesses one region at a time first (_Attack._in_windows)."""
+    own: np.ndarray | None = None
+    """Per target, the part the attacker owns (its own hubs'): a cell whose rest cannot be small needs no width."""
 
 
 @dataclass
@@ -484,19 +665,35 @@ class _Problem:
     lower: np.ndarray
     upper: np.ndarray
     exact: np.ndarray
+    least: np.ndarray
+    """A proven lower bound of each cell's minimum."""
+    own: np.ndarray
     chunks: list[_Chunk]
 
     def report(self) -> pd.DataFrame:
-        return self.cells[list(CELL_KEY)].assign(lower=self.lower, upper=self.upper, exact=self.exact)
+        return self.cells[list(CELL_KEY)].assign(
+            lower=self.lower, upper=self.upper, exact=self.exact, least=self.least, own=self.own
+        )
 
     @staticmethod
-    def build(release: Release, topic: Topic, facts: pd.DataFrame, covers: dict[frozenset, int], say) -> _Problem:
+    def build(
+        release: Release, topic: Topic, facts: pd.DataFrame, covers: dict[frozenset, int], say,
+        insiders: pd.DataFrame | None = None, own: np.ndarray | None = None, order: bool = True,
+    ) -> _Problem:
+        """`insiders`: the true figures the attacker knows besides the published ones (its own hubs');
+        `own`: per target, the part of it that is theirs."""
         grid = _Grid.of(release, topic, facts, covers)
         at, on_grid = grid.locate(facts)
         if not on_grid[facts.current.to_numpy(bool)].all():
             raise ValueError(f"{topic.name}: cells for geographies outside the release's hubs")
         lower, fixed, value = grid.bounds(facts[on_grid], at[on_grid])
-        rows = grid.equations(facts[~on_grid], at[~on_grid], covers)
+        if insiders is not None and len(insiders):
+            where, _ = grid.locate(insiders)
+            truth = insiders.value.to_numpy(dtype=float)
+            if (fixed[where] & (np.abs(value[where] - truth) > TOLERANCE)).any():
+                raise ValueError(f"{topic.name}: the hubs' own figures disagree with the published ones")
+            fixed[where], value[where] = True, truth
+        rows = grid.equations(facts[~on_grid], at[~on_grid], covers, order)
         fixed, value, active = _eliminate(rows, lower, fixed, value)
         rows = _unknown_part(rows, active, fixed, value)
         columns, component = _components(rows)
@@ -509,12 +706,15 @@ class _Problem:
         target_component = np.full(len(targets), -1)
         target_component[in_lp] = component[position[in_lp]]
         grid.tell(say, targets, target_component)
+        least = np.where(fixed[targets], value[targets], lower[targets])
         problem = _Problem(
             cells=facts[is_target].reset_index(drop=True),
             # A suppressed cell in no equation at all can be anything from 1 up.
-            lower=np.where(fixed[targets], value[targets], lower[targets]),
+            lower=least.copy(),
             upper=np.where(fixed[targets], value[targets], np.inf),
             exact=np.ones(len(targets), bool),
+            least=least,
+            own=np.zeros(len(targets)) if own is None else own,
             chunks=[],
         )
         region = grid.region_of(columns)
@@ -632,7 +832,8 @@ def _chunks(problem, rows, columns, component, lower, region, by_region, targets
         report_rows = np.flatnonzero(target_chunk == c)
         lp_region = region[column_chunk == c]
         windows = by_region and len(np.unique(lp_region[lp_region >= 0])) > 1
-        lp = _Lp(lp_rows, lower[mine], np.searchsorted(mine, targets[report_rows]), lp_region, windows)
+        lp = _Lp(lp_rows, lower[mine], np.searchsorted(mine, targets[report_rows]), lp_region, windows,
+                 problem.own[report_rows])
         chunks.append(_Chunk(lp, problem, report_rows))
     return chunks
 
@@ -654,16 +855,18 @@ def _solve(chunks: list[_Chunk], threshold: int, exact_for_all: bool, say) -> li
             results = [futures[i].result() for i in range(len(work))]
     else:
         results = [_attack(*task) for task in work]
-    solves = sum(result[3] for result in results)
+    solves = sum(result[4] for result in results)
     cells = sum(len(chunk.lp.targets) for chunk in chunks)
     say(f"{solves:,} LPs solved for {cells:,} cells in {time.perf_counter() - started:.1f} s")
-    return [result[:3] for result in results]
+    return [result[:4] for result in results]
 
 
-def _attack(lp: _Lp, threshold: int, exact_for_all: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+def _attack(lp: _Lp, threshold: int, exact_for_all: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Each target's least and greatest value seen, whether both are exact, a proven lower bound, and the LPs solved."""
     attack = _Attack(lp, threshold)
     attack.run(exact_for_all)
-    return attack.low, attack.high, attack.low_exact & attack.high_exact, attack.solves
+    least = np.where(attack.low_exact, attack.low, np.maximum(attack.floor, lp.col_lower[lp.targets]))
+    return attack.low, attack.high, attack.low_exact & attack.high_exact, least, attack.solves
 
 
 class _Attack:
@@ -680,6 +883,7 @@ class _Attack:
         self.threshold = threshold
         self.lp = lp
         self.targets = lp.targets
+        self.own = np.zeros(len(lp.targets)) if lp.own is None else lp.own
         self.window = implied is not None
         if implied is None:
             floor, ceiling = _implied_bounds(lp.rows, lp.col_lower)
@@ -725,19 +929,20 @@ class _Attack:
             else:
                 self._shared_objectives()
         for i in everything:
-            if not exact_for_all and self._safe(i):
-                continue
-            if not self.high_exact[i]:
-                self._optimise(np.array([i]), np.array([-1.0]))
+            # The minimum first: a cell whose rest cannot be small needs no maximum.
             if not exact_for_all and self._safe(i):
                 continue
             if not self.low_exact[i]:
                 self._optimise(np.array([i]), np.array([1.0]))
+            if not exact_for_all and self._safe(i):
+                continue
+            if not self.high_exact[i]:
+                self._optimise(np.array([i]), np.array([-1.0]))
 
     def _shared_objectives(self) -> None:
         """Push all open cells up (and down) together, with random weights so that each round finds new vertices.
 
-        One shared solve costs several single ones: rounds go on while each settles a good share of the open cells.
+        One shared solve costs several single ones: rounds go on while each settles enough of the open cells.
         """
         random = np.random.default_rng(0)
         for _ in range(_SHARED_ROUNDS):
@@ -746,7 +951,7 @@ class _Attack:
                 push = np.flatnonzero(open_ & ~settled)
                 if len(push):
                     self._optimise(push, direction * random.uniform(0.5, 1.5, len(push)))
-            if self._unproven().sum() > (1 - _SHARED_PAYS) * open_.sum():
+            if open_.sum() - self._unproven().sum() < _SHARED_PAYS:
                 return
 
     def _in_windows(self) -> None:
@@ -771,7 +976,8 @@ class _Attack:
             touched = np.bincount(row_of, weights=inside[rows.index], minlength=len(rows)) > 0
             window_rows = _unknown_part(rows, touched, ~inside, centre)
             window_rows.index = np.searchsorted(columns, window_rows.index)
-            window = _Lp(window_rows, self.lp.col_lower[columns], np.searchsorted(columns, self.targets[mine]), region[columns])
+            window = _Lp(window_rows, self.lp.col_lower[columns], np.searchsorted(columns, self.targets[mine]), region[columns],
+                         own=self.own[mine])
             local = _Attack(window, self.threshold, (self.floor[mine], self.ceiling[mine]))
             local.run(exact_for_all=False)
             self.solves += local.solves
@@ -781,10 +987,15 @@ class _Attack:
             self.high_exact[mine] |= local.high_exact
 
     def _unproven(self) -> np.ndarray:
-        return _too_narrow(self.low, self.high, self.threshold) & ~(self.low_exact & self.high_exact)
+        return _too_narrow(self.low, self.high, self.threshold) & ~(self.low_exact & self.high_exact) & ~self._large()
 
     def _safe(self, i: int) -> bool:
-        return not _too_narrow(self.low[i], self.high[i], self.threshold)
+        return not _too_narrow(self.low[i], self.high[i], self.threshold) or bool(self._large()[i])
+
+    def _large(self) -> np.ndarray:
+        """Cells whose rest (beyond what the attacker owns) is proven at least K: they cannot be small."""
+        least = np.where(self.low_exact, self.low, self.floor)
+        return least - self.own >= self.threshold - TOLERANCE
 
     def _optimise(self, which: np.ndarray, weights: np.ndarray) -> None:
         """Minimise sum(weights * target[which]); learn from the solution, or from the ray when unbounded."""

@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     audit = commands.add_parser("audit", help="attack the published warehouse; exit 1 if any hidden cell can be narrowed")
     audit.add_argument("--warehouse", type=Path, default=None)
     audit.add_argument("--previous", type=Path, default=None, help="an earlier published warehouse file the attacker also kept")
+    audit.add_argument("--insiders", action="store_true",
+                       help="also attack as the staff of each hub (from the staging store) and with the order rules")
     audit.set_defaults(run=_audit)
 
     doctor = commands.add_parser("doctor", help="check the data folder's permissions and the app's security headers")
@@ -103,6 +105,7 @@ def _ingest(args) -> int:
 
 def _audit(args) -> int:
     from . import audit, warehouse
+    from .cube import true_figures
 
     path = _warehouse(args)
     if not path.exists():
@@ -110,7 +113,15 @@ def _audit(args) -> int:
         return 2
     release = warehouse.read_release(path)
     previous = warehouse.read_release(args.previous) if args.previous else None
-    report = audit.audit(release, previous, progress=_progress(time.perf_counter()))
+    truth = None
+    if args.insiders:
+        staged = warehouse.read_staging(path, release.number)
+        if staged is None:
+            print(f"no staging store for release {release.number} beside {path}: the staff of each hub cannot be "
+                  "modelled without their hubs' figures", file=sys.stderr)
+            return 2
+        truth = true_figures(staged)
+    report = audit.audit(release, previous, truth=truth, progress=_progress(time.perf_counter()))
     print(audit.format_report(report, release.threshold))
     return 1 if report["at_risk"].any() else 0
 

@@ -44,6 +44,14 @@ def unpublished_margins(data: FinestData) -> pd.DataFrame:
     return _cells(data, lambda *view: not published_view(*view))
 
 
+def true_figures(data: FinestData) -> pd.DataFrame:
+    """Every cell and unpublished margin with its true value: what the staff of each hub know of their own.
+
+    The audit's insiders know their own hub's rows of this; nothing of it is ever published.
+    """
+    return pd.concat([build_cube(data), unpublished_margins(data)], ignore_index=True)
+
+
 def _cells(data: FinestData, wanted: Callable[[Topic, str, str, tuple[str, ...]], bool]) -> pd.DataFrame:
     periods = complete_periods(data.months)
     geos = _geographies(data.hubs)

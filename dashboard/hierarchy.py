@@ -62,6 +62,9 @@ class Topic:
     measures: tuple[str, ...]
     breakdowns: tuple[tuple[str, ...], ...]
     count_of_people: bool
+    order: tuple[tuple[str, str], ...] = ()
+    """(greater, lesser) pairs of measures: in every row of the extract, and so in every sum of rows, the
+    first is at least the second. The extract format states them, so every attacker knows them."""
 
 
 TOPICS = {
@@ -74,6 +77,12 @@ TOPICS = {
             measures=("referred", "accepted", "first_appointment", "completed", "waited_over_30_days"),
             breakdowns=((), ("service_line",), ("language",)),
             count_of_people=True,
+            order=(
+                ("referred", "accepted"),
+                ("accepted", "first_appointment"),
+                ("first_appointment", "completed"),
+                ("first_appointment", "waited_over_30_days"),
+            ),
         ),
         Topic(
             name="language_access",
@@ -82,6 +91,7 @@ TOPICS = {
             measures=("appointments_needing_interpreter", "appointments_with_interpreter"),
             breakdowns=((), ("language",)),
             count_of_people=True,
+            order=(("appointments_needing_interpreter", "appointments_with_interpreter"),),
         ),
         Topic(
             name="funding",
@@ -98,6 +108,7 @@ TOPICS = {
             measures=("assessed", "achieved"),
             breakdowns=(("outcome",),),
             count_of_people=True,
+            order=(("assessed", "achieved"),),
         ),
     )
 }

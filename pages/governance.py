@@ -120,4 +120,12 @@ st.markdown(
     "knowledge, name the earlier release file:"
 )
 st.code("hubdash audit --previous OLD.duckdb", language=None)
+st.markdown(
+    "**Not yet protected against: a hub's own staff.** They know their own hub's figures exactly, and in a region of "
+    "two hubs a published region figure less their own is the other hub's. The audit can attack as the staff of each "
+    "hub, and with the order rules of the extract format (no more referrals completed than reached a first "
+    "appointment), from the unsuppressed figures kept beside the warehouse; today it finds figures they can narrow. "
+    "Protecting against them is in progress."
+)
+st.code("hubdash audit --insiders", language=None)
 st.markdown("`--warehouse PATH` audits a warehouse file other than the current one.")

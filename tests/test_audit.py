@@ -3,6 +3,7 @@ that every published figure, together, allows."""
 
 from __future__ import annotations
 
+import shutil
 from unittest.mock import patch
 
 import highspy
@@ -330,16 +331,16 @@ def earlier_release(cells: pd.DataFrame) -> Release:
 
 
 def test_an_old_release_over_the_same_data_is_used_against_the_new_one():
-    cells, inner = rectangle(20, 30, 40, 25)
+    cells, inner = rectangle(20, 30, 40, 5)
     current = publish(cells, inner, number=2)
     assert not audit(current).at_risk.any()
     report = audit(current, earlier_release(cells))
-    assert report.at_risk.all()
-    assert interval(report, "2024-01", "b", service_line="legal") == (25, 25)
+    assert at_risk(report) == {("2024-01", "b", "legal", ALL)}, "the large cells are pinned too, but cannot be small"
+    assert interval(report, "2024-01", "b", service_line="legal") == (5, 5)
 
 
 def test_an_old_release_over_data_since_revised_is_not():
-    cells, inner = rectangle(20, 30, 40, 25)
+    cells, inner = rectangle(20, 30, 40, 5)
     current = publish(cells, inner, revisions={("2024-01", "a"): 2}, number=2)
     assert not audit(current, earlier_release(cells)).at_risk.any()
 
@@ -358,3 +359,115 @@ def test_an_old_region_over_other_hubs_is_a_new_equation():
     current = publish(after, hub_by_service_line(after), hubs=moved, number=2)
     assert not audit(current).at_risk.any()
     assert interval(audit(current, previous), "2024-01", "c", service_line="medical") == (4, 4)
+
+
+# --- The insiders and the order rules ----------------------------------------
+
+
+def truth_of(cells: pd.DataFrame) -> pd.DataFrame:
+    """What the staff of each hub know of their own hub: every true figure (here the test's cube holds them all)."""
+    return cells[[*CELL_KEY, "value"]]
+
+
+def test_a_hubs_staff_subtract_their_own_cell_from_the_region_and_read_the_other_hub():
+    cells, inner = rectangle(20, 30, 3, 40)
+    release = publish(cells, inner)
+    assert not audit(release).at_risk.any(), "an outsider sees only a wide rectangle"
+    report = audit(release, truth=truth_of(cells))
+    risky = report[report.at_risk]
+    b_medical = risky[cell(risky, "2024-01", "b", service_line="medical")].iloc[0]
+    assert (b_medical.lower, b_medical.upper) == (3, 3)
+    assert b_medical.attacker == "the staff of hub a"
+    assert "hub b, service line medical: recovered exactly (3) by the staff of hub a" in format_report(report, 11)
+    # Hub b's staff read hub a's cells the same way, but 20 and 30 cannot be small; nor can hub b's 40.
+    assert at_risk(report) == {("2024-01", "b", "medical", ALL)}
+
+
+def test_a_hidden_region_keeps_the_other_hub_of_a_two_hub_region_from_its_neighbour():
+    cells, inner = rectangle(20, 30, 3, 40)
+    region = np.zeros(len(cells), bool)
+    for geo in ("north", NETWORK):  # the region is the whole network here
+        region |= cell(cells, "2024-01", geo, service_line="medical") | cell(cells, "2024-01", geo, service_line="legal")
+    report = audit(publish(cells, inner | region), truth=truth_of(cells))
+    b_medical = report[cell(report, "2024-01", "b", service_line="medical")].iloc[0]
+    assert not b_medical.at_risk
+    assert b_medical.upper - b_medical.lower >= 11
+
+
+def assessed_and_achieved(assessed: dict, achieved: dict) -> pd.DataFrame:
+    months, hubs = ["2024-01", "2024-02", "2024-03"], NORTH
+    categories = {"outcome": ["housing_stable"]}
+    return pd.concat(
+        [cube("outcomes", "assessed", assessed, months, hubs, categories),
+         cube("outcomes", "achieved", achieved, months, hubs, categories)],
+        ignore_index=True,
+    )
+
+
+def test_the_order_rules_pin_a_hidden_count_under_a_published_larger_measure():
+    """achieved <= assessed: a hidden 3 achieved beside 11 assessed lies in 1..11, ten values."""
+    achieved = {("2024-01", "a", "housing_stable"): 3, ("2024-02", "a", "housing_stable"): 40,
+                ("2024-01", "b", "housing_stable"): 30, ("2024-02", "b", "housing_stable"): 40,
+                ("2024-03", "a", "housing_stable"): 12, ("2024-03", "b", "housing_stable"): 12}
+    assessed = {key: max(n, 11) + (0 if key == ("2024-01", "a", "housing_stable") else 30) for key, n in achieved.items()}
+    cells = assessed_and_achieved(assessed, achieved)
+    achieved_cells = cells.measure == "achieved"
+    hidden = (achieved_cells & cells.period.isin(["2024-01", "2024-02"]) & cells.geo.isin(["a", "b"])).to_numpy()
+    report = audit(publish(cells, hidden), order_rules=True)
+    jan_a = report[cell(report, "2024-01", "a", outcome="housing_stable")].iloc[0]
+    assert jan_a.at_risk and (jan_a.lower, jan_a.upper) == (1, 11)
+    # Without the larger measure beside it, the same rectangle is wide.
+    alone = publish(cells[achieved_cells].reset_index(drop=True), hidden[achieved_cells.to_numpy()])
+    assert not audit(alone, order_rules=True).at_risk.any()
+
+
+@st.composite
+def two_and_three_hub_regions(draw):
+    """Releases of one month, hubs in regions of two and three, by service line, with cells hidden at random."""
+    hubs = pd.DataFrame({"hub": list("abcde"), "name": list("ABCDE"), "region": ["n", "n", "s", "s", "s"]})
+    lines = ("medical", "legal", "housing")
+    counts = {("2024-01", h, line, "en"): draw(st.integers(0, 30)) for h in hubs.hub for line in lines}
+    cells = referrals(counts, hubs=hubs, service_lines=lines)
+    hidden = np.array(draw(st.lists(st.booleans(), min_size=len(cells), max_size=len(cells))))
+    return cells, hidden & (cells.value > 0).to_numpy(), hubs
+
+
+@settings(max_examples=15, deadline=None)
+@given(two_and_three_hub_regions())
+def test_insiders_attacked_in_groups_reach_the_verdicts_of_each_insider_alone(case):
+    cells, hidden, hubs = case
+    release = publish(cells, hidden, hubs)
+    together = audit(release, truth=truth_of(cells))
+    # Each hub's staff alone: the audit told only that hub's figures.
+    risky = set(map(tuple, cells_at_risk(audit(release))[list(CELL_KEY)].astype(str).to_numpy()))
+    for hub in hubs.hub:
+        alone = audit(release, truth=truth_of(cells[cells.geo == hub]))
+        risky |= set(map(tuple, cells_at_risk(alone)[list(CELL_KEY)].astype(str).to_numpy()))
+    assert set(map(tuple, cells_at_risk(together)[list(CELL_KEY)].astype(str).to_numpy())) == risky
+
+
+def test_hubdash_audit_names_the_hubs_staff_who_narrow_a_cell_of_a_release_protected_against_outsiders(
+    home, tmp_path, capsys
+):
+    """The suppressor protects against outsiders only (issue 12): `--insiders` shows what a hub's staff read."""
+    from dashboard.cli import main
+    from seed.generate import write_seed
+
+    write_seed(tmp_path / "extract", hubs=3, months=3)
+    assert main(["ingest", str(tmp_path / "extract")]) == 0
+    capsys.readouterr()
+    assert main(["audit"]) == 0
+    assert main(["audit", "--insiders"]) == 1
+    said = capsys.readouterr().out
+    assert " by the staff of hub " in said and "at risk" in said
+
+
+def test_hubdash_audit_needs_the_staging_store_for_the_hubs_staff(home, tmp_path, capsys):
+    from dashboard.cli import main
+    from seed.generate import write_seed
+
+    write_seed(tmp_path / "extract", hubs=3, months=3)
+    assert main(["ingest", str(tmp_path / "extract")]) == 0
+    shutil.rmtree(home / "warehouse.duckdb.staging")
+    assert main(["audit", "--insiders"]) == 2
+    assert "no staging store" in capsys.readouterr().err
