@@ -62,15 +62,8 @@ gives a readable report rather than megabytes."""
 _FILE_COLUMN = {"outcome": "measure"}
 """Topic columns that the extract file calls by another name."""
 
-_NOT_MORE_THAN = (
-    ("accepted", "referred"),
-    ("first_appointment", "accepted"),
-    ("completed", "first_appointment"),
-    ("waited_over_30_days", "first_appointment"),
-    ("appointments_with_interpreter", "appointments_needing_interpreter"),
-    ("achieved", "assessed"),
-)
-"""Pairs of figures in one row where the first may not exceed the second."""
+_NOT_MORE_THAN = tuple((lesser, greater) for topic in TOPICS.values() for greater, lesser in topic.order)
+"""Pairs of figures in one row where the first may not exceed the second: the format's order rules."""
 
 _BAD_BYTE = re.compile("[\udc80-\udcff]")
 """Where decoding with surrogateescape kept a byte that is not UTF-8."""
