@@ -4,15 +4,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup chromium fonts benchmark
+.PHONY: run test setup chromium postgresql fonts benchmark
 
 run: setup fonts
 	$(BIN)/hubdash run
 
-test: setup chromium
+test: setup chromium postgresql
 	$(BIN)/pytest -n 2
 
-benchmark: setup chromium
+benchmark: setup chromium postgresql
 	$(BIN)/python benchmarks/run.py
 
 setup: $(VENV)/.installed
@@ -31,3 +31,7 @@ fonts:
 # Nothing downloads a browser build.
 chromium:
 	@command -v chromium >/dev/null && fc-list | grep -qi microhei && [ -d /usr/share/fonts/truetype/dejavu ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei fonts-dejavu-core; }
+
+# The feedback store's tests and benchmark start a throwaway PostgreSQL server from Debian's package.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql; }

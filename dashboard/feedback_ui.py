@@ -18,7 +18,7 @@ import streamlit as st
 
 from feedback.i18n import LANGUAGES, language_for, t
 from feedback.review import ReviewError
-from feedback.store import GENERAL, Store
+from feedback.store import DEFAULT_RATE_LIMIT, GENERAL, RateLimiter, Store, open_store
 
 from . import data, paths
 from .hierarchy import SERVICE_LINES
@@ -32,22 +32,31 @@ _LANGUAGE_PICKER = "feedback-language-picker"
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _open_store(path: str) -> Store:
-    return Store(path)
+def _open_store(location: str) -> Store:
+    return open_store(location, rate_limiter=RateLimiter(limit=rate_limit()))
+
+
+def rate_limit() -> int:
+    """New feedbacks a minute the form takes from everyone together: HUBDASH_FEEDBACK_PER_MINUTE, or the default."""
+    configured = os.environ.get("HUBDASH_FEEDBACK_PER_MINUTE", "").strip() or str(DEFAULT_RATE_LIMIT)
+    if not configured.isdigit() or int(configured) < 1:
+        raise ValueError(f"HUBDASH_FEEDBACK_PER_MINUTE must be a whole number of 1 or more, not {configured!r}")
+    return int(configured)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _maintained(path: str, day: str) -> int:
+def _maintained(location: str, day: str) -> int:
     """Streamlit computes a cached resource once per key whoever asks, so this runs once a day per store."""
-    return _open_store(path).maintain()
+    return _open_store(location).maintain()
 
 
 def store() -> Store:
-    """The feedback store, one per process; on the first use each day it is maintained first
-    (spent tokens purged, expired texts erased, the file rewritten so nothing orders the feedback)."""
-    path = str(paths.feedback_store())
-    _maintained(path, date.today().isoformat())
-    return _open_store(path)
+    """The feedback store, one per process: the shared one named by HUBDASH_FEEDBACK_URL, or the data folder's.
+    On the first use each day it is maintained first (spent tokens purged, expired texts erased, every table
+    rewritten so nothing orders the feedback)."""
+    location = paths.feedback_url() or str(paths.feedback_store())
+    _maintained(location, date.today().isoformat())
+    return _open_store(location)
 
 
 def attempt(action: Callable[[], object], message: str) -> None:

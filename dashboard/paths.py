@@ -34,7 +34,13 @@ def warehouse() -> Path:
 
 
 def feedback_store() -> Path:
+    """The embedded feedback store, used unless feedback_url() names a shared one."""
     return home() / "feedback.duckdb"
+
+
+def feedback_url() -> str | None:
+    """A postgresql:// URL in HUBDASH_FEEDBACK_URL: the feedback store that several app processes share."""
+    return os.environ.get("HUBDASH_FEEDBACK_URL", "").strip() or None
 
 
 def users_file() -> Path | None:

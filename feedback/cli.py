@@ -1,8 +1,10 @@
 """`hubdash feedback export | import | maintain`: the feedback store's backup and upkeep.
 
 DuckDB lets one process write a file, so while the app is running it holds the
-store and these commands say so and change nothing; the app maintains the store
-itself once a day.
+store and these commands say so and change nothing; a PostgreSQL store takes
+them while the app runs. The app maintains the store itself once a day. A
+backup is a DuckDB file whichever the store, so one store's backup restores
+into the other kind.
 """
 
 from __future__ import annotations
@@ -11,11 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-import duckdb
-
-from dashboard import paths
-
-from .store import DEFAULT_RETENTION_DAYS, Store, StoreError
+from .store import DEFAULT_RETENTION_DAYS, Store, StoreError, StoreUnavailable, open_store
 
 
 def configure_parser(subparsers) -> None:
@@ -40,7 +38,7 @@ def configure_parser(subparsers) -> None:
 def export_command(args: argparse.Namespace) -> int:
     def export(store: Store) -> str:
         store.export_store(args.out)
-        return f"wrote a backup of {store.path} to {args.out}"
+        return f"wrote a backup of {store.location} to {args.out}"
 
     return _with_store(export)
 
@@ -52,7 +50,7 @@ def import_command(args: argparse.Namespace) -> int:
 
     def restore(store: Store) -> str:
         store.import_store(args.file)
-        return f"replaced the feedback store at {store.path} by the backup {args.file}"
+        return f"replaced the feedback store at {store.location} by the backup {args.file}"
 
     return _with_store(restore)
 
@@ -64,17 +62,17 @@ def maintain_command(args: argparse.Namespace) -> int:
 
     def maintain(store: Store) -> str:
         erased = store.maintain(args.retention_days)
-        return f"erased the text of {erased} feedback closed over {args.retention_days} days ago; compacted {store.path}"
+        return f"erased the text of {erased} feedback closed over {args.retention_days} days ago; rewrote {store.location}"
 
     return _with_store(maintain)
 
 
 def _with_store(action) -> int:
     try:
-        with Store(paths.feedback_store()) as store:
+        with open_store() as store:
             print(action(store))
-    except duckdb.IOException as error:
-        print(f"cannot open the feedback store (is the app running? stop it first): {error}", file=sys.stderr)
+    except StoreUnavailable as error:
+        print(error, file=sys.stderr)
         return 2
     except StoreError as error:
         print(f"refused: {error}; the feedback store is unchanged", file=sys.stderr)

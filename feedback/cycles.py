@@ -15,14 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-import duckdb
 import pandas as pd
 
 from dashboard.hierarchy import ALL, GEO_LEVELS, NETWORK, OUTCOME_MEASURES, SERVICE_LINES, is_month, months_of
 
 from .i18n import t
 from .review import ReviewError, require_themes
-from .store import Store
+from .store import Connection, Store
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,7 @@ def open_cycle(
             [cycle_id, title.strip(), owner.strip(), start, target, json.dumps(spec, sort_keys=True), plan],
         )
         for theme_id in theme_ids:
-            con.execute("INSERT OR IGNORE INTO cycle_themes VALUES (?, ?)", [cycle_id, theme_id])
+            con.execute("INSERT INTO cycle_themes VALUES (?, ?) ON CONFLICT DO NOTHING", [cycle_id, theme_id])
         con.execute(
             f"UPDATE feedback SET status = 'in_cycle' WHERE status = 'reviewed' AND id IN ({_FEEDBACK_OF_CYCLE})",
             [cycle_id],
@@ -176,20 +175,16 @@ def close_cycle(store: Store, cycle_id: str, *, outcome: str, act: str | None = 
 def cycles(store: Store, status: str | None = None) -> pd.DataFrame:
     """Every cycle (or those open or closed), with its measure spec as a dict and its themes' names."""
     frame = store.query(
-        """
-        SELECT c.*, list(th.name ORDER BY th.name) AS themes
-        FROM cycles c
-        LEFT JOIN cycle_themes ct ON ct.cycle_id = c.id
-        LEFT JOIN themes th ON th.id = ct.theme_id
-        WHERE ? IS NULL OR c.status = ?
-        GROUP BY ALL
-        ORDER BY c.start_date, c.id
-        """,
-        [status, status],
+        f"SELECT * FROM cycles {'WHERE status = ?' if status else ''} ORDER BY start_date, id", [status] if status else []
     )
+    names = store.query(
+        "SELECT ct.cycle_id, th.name FROM cycle_themes ct JOIN themes th ON th.id = ct.theme_id ORDER BY th.name, th.id"
+    )
+    names_of = names.groupby("cycle_id")["name"].agg(list)
+    frame["themes"] = [names_of.get(cycle_id, []) for cycle_id in frame["id"]]
     frame["measure"] = frame["measure"].map(json.loads)
     for column in ("start_date", "target_date"):
-        frame[column] = frame[column].dt.date
+        frame[column] = pd.to_datetime(frame[column]).dt.date
     return frame
 
 
@@ -314,7 +309,7 @@ _FEEDBACK_OF_CYCLE = """
 """
 
 
-def _status_of(con: duckdb.DuckDBPyConnection, cycle_id: str) -> str:
+def _status_of(con: Connection, cycle_id: str) -> str:
     row = con.execute("SELECT status FROM cycles WHERE id = ?", [cycle_id]).fetchone()
     if row is None:
         raise CycleError(f"there is no cycle {cycle_id}")

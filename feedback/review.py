@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import uuid
 
-import duckdb
 import pandas as pd
 
 from dashboard.csvsafe import to_csv_bytes
 
-from .store import Store
+from .store import Connection, Store
 
 STATUSES = ("new", "reviewed", "in_cycle", "addressed", "closed")
 
@@ -68,7 +67,7 @@ def queue(
         LEFT JOIN feedback_themes ft ON ft.feedback_id = f.id
         LEFT JOIN themes t ON t.id = ft.theme_id
         WHERE {" AND ".join(conditions) or "true"}
-        GROUP BY ALL
+        GROUP BY f.id, f.week, f.language, f.about, f.respondent, f.feeling, f.status, f.text
         ORDER BY f.week, f.id
         """,
         params,
@@ -126,7 +125,9 @@ def merge_themes(store: Store, source: str, into: str) -> None:
     with store.transaction() as con:
         require_themes(con, [source, into])
         for table, owner in (("feedback_themes", "feedback_id"), ("cycle_themes", "cycle_id")):
-            con.execute(f"INSERT OR IGNORE INTO {table} SELECT {owner}, ? FROM {table} WHERE theme_id = ?", [into, source])
+            con.execute(
+                f"INSERT INTO {table} SELECT {owner}, ? FROM {table} WHERE theme_id = ? ON CONFLICT DO NOTHING", [into, source]
+            )
             con.execute(f"DELETE FROM {table} WHERE theme_id = ?", [source])
         con.execute("DELETE FROM themes WHERE id = ?", [source])
 
@@ -149,7 +150,7 @@ def set_themes(store: Store, feedback_id: str, theme_ids: list[str]) -> None:
     with store.transaction() as con:
         _add_themes(con, feedback_id, theme_ids)
         con.execute(
-            "DELETE FROM feedback_themes WHERE feedback_id = ? AND NOT list_contains(?, theme_id)",
+            "DELETE FROM feedback_themes WHERE feedback_id = ? AND NOT theme_id = ANY(?)",
             [feedback_id, list(theme_ids)],
         )
 
@@ -179,25 +180,25 @@ def notes(store: Store, feedback_id: str) -> pd.DataFrame:
     return store.query("SELECT n, week, note FROM reviewer_notes WHERE feedback_id = ? ORDER BY n", [feedback_id])
 
 
-def _add_themes(con: duckdb.DuckDBPyConnection, feedback_id: str, theme_ids: list[str]) -> None:
+def _add_themes(con: Connection, feedback_id: str, theme_ids: list[str]) -> None:
     _status_of(con, feedback_id)
     require_themes(con, theme_ids)
     for theme_id in theme_ids:
-        con.execute("INSERT OR IGNORE INTO feedback_themes VALUES (?, ?)", [feedback_id, theme_id])
+        con.execute("INSERT INTO feedback_themes VALUES (?, ?) ON CONFLICT DO NOTHING", [feedback_id, theme_id])
     if theme_ids:
         con.execute("UPDATE feedback SET status = 'reviewed' WHERE id = ? AND status = 'new'", [feedback_id])
 
 
-def _status_of(con: duckdb.DuckDBPyConnection, feedback_id: str) -> str:
+def _status_of(con: Connection, feedback_id: str) -> str:
     row = con.execute("SELECT status FROM feedback WHERE id = ?", [feedback_id]).fetchone()
     if row is None:
         raise ReviewError(f"there is no feedback {feedback_id}")
     return row[0]
 
 
-def require_themes(con: duckdb.DuckDBPyConnection, theme_ids: list[str]) -> None:
+def require_themes(con: Connection, theme_ids: list[str]) -> None:
     """Refuse ids that name no theme (shared with cycles.py, inside its transactions)."""
-    rows = con.execute("SELECT id FROM themes WHERE list_contains(?, id)", [list(theme_ids)]).fetchall()
+    rows = con.execute("SELECT id FROM themes WHERE id = ANY(?)", [list(theme_ids)]).fetchall()
     known = {row[0] for row in rows}
     missing = set(theme_ids) - known
     if missing:

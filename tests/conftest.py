@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import uuid
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,29 @@ def published(home, seed_release) -> Path:
     """A fresh data folder whose current release is the published seed."""
     (home / "warehouse.duckdb").symlink_to(seed_release)
     return home
+
+
+STORE_KINDS = ("duckdb", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """This test worker's throwaway PostgreSQL (tests/throwaway_postgres.py). If it cannot start, every test
+    that needs it fails."""
+    from throwaway_postgres import throwaway_postgres
+
+    with throwaway_postgres(durable=False) as server:
+        yield server
+
+
+@pytest.fixture(params=STORE_KINDS)
+def new_location(request, tmp_path):
+    """Makes the locations of fresh, empty feedback stores of one kind: DuckDB files, or new schemas in the
+    throwaway PostgreSQL. A test that uses it runs once for each kind."""
+
+    def new() -> str:
+        if request.param == "duckdb":
+            return str(tmp_path / f"feedback-{uuid.uuid4().hex[:8]}.duckdb")
+        return request.getfixturevalue("postgres").new_store()
+
+    return new

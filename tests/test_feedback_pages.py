@@ -9,7 +9,7 @@ from apptest import app, open_page, sign_in
 from dashboard import feedback_ui
 from feedback import cycles, review
 from feedback.i18n import t
-from feedback.store import MAX_TEXT, Store
+from feedback.store import MAX_TEXT, open_store
 
 SECRET = "The night shift nurse laughed at me"
 
@@ -133,7 +133,7 @@ def test_the_form_speaks_the_language_chosen_and_keeps_the_choices_made(store):
 
 
 def test_the_first_page_opened_each_day_erases_the_texts_past_their_retention(published):
-    with Store(published / "feedback.duckdb") as before_the_app:
+    with open_store(published / "feedback.duckdb") as before_the_app:
         feedback_id = send(before_the_app)
         for step in ("reviewed", "closed"):
             review.set_status(before_the_app, feedback_id, step)

@@ -1,4 +1,7 @@
-"""The feedback store: what one feedback keeps, what it never keeps, and that nothing sent is lost."""
+"""The feedback store: what one feedback keeps, what it never keeps, and that nothing sent is lost.
+
+Every test that takes `store` or `new_location` runs on both kinds of store: DuckDB and PostgreSQL.
+"""
 
 import logging
 import os
@@ -7,30 +10,35 @@ import string
 import subprocess
 import sys
 import threading
+import time
 import uuid
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import psycopg
 import pytest
 
 from feedback import cycles, review
 from feedback.i18n import LANGUAGES, catalogue, language_for, t
+from feedback.postgres import MISSING_TYPES, PgConnection, PostgresStore
 from feedback.store import (
     BACKED_UP_TABLES,
     MAX_TEXT,
     SCHEMA_VERSION,
     TABLE_ORDER,
+    DuckDBStore,
     EmptyText,
     FeedbackError,
     InvalidChoice,
     RateLimited,
     RateLimiter,
-    Store,
     StoreError,
     TooLong,
     migrate,
+    open_store,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,9 +71,38 @@ def clock():
 
 
 @pytest.fixture
-def store(tmp_path, clock):
-    with Store(tmp_path / "feedback.duckdb", rate_limiter=RateLimiter(limit=1000), today=clock) as s:
+def location(new_location):
+    return new_location()
+
+
+@pytest.fixture
+def store(location, clock):
+    with open_store(location, rate_limiter=RateLimiter(limit=1000), today=clock) as s:
         yield s
+
+
+@pytest.fixture
+def stored_bytes(request):
+    """Every byte the store's database keeps in its files (for PostgreSQL: its tables and indexes, not the write-ahead log)."""
+
+    def read(location: str) -> bytes:
+        if location.startswith("postgresql://"):
+            return request.getfixturevalue("postgres").database_files()
+        return file_bytes(Path(location))
+
+    return read
+
+
+@contextmanager
+def plain_connection(location: str):
+    """The store's database opened without the app, as an older version of it or another tool would; commits on exit."""
+    if location.startswith("postgresql://"):
+        with psycopg.connect(location) as con:
+            con.execute(MISSING_TYPES)
+            yield PgConnection(con)
+    else:
+        with duckdb.connect(location) as con:
+            yield con
 
 
 def send(store, text="The interpreter never came.", token=None, **choices):
@@ -80,6 +117,13 @@ def file_bytes(path: Path) -> bytes:
 
 def every_table(store):
     return {table: store.query(f"SELECT * FROM {table} ORDER BY {TABLE_ORDER[table]}") for table in BACKED_UP_TABLES}
+
+
+def every_row(store):
+    """Every backed-up table's rows as Python values, which compare across the two kinds of store."""
+    with store.transaction() as con:
+        return {table: con.execute(f"SELECT * FROM {table} ORDER BY {TABLE_ORDER[table]}").fetchall()
+                for table in BACKED_UP_TABLES}
 
 
 # What is stored, and what never is
@@ -103,7 +147,7 @@ def test_nothing_that_could_order_or_link_submissions_is_a_column(store):
         "id", "week", "language", "about", "feeling", "respondent", "text", "status", "closed_week",
     }
     assert set(columns.loc[columns.table_name == "submission_tokens", "column_name"]) == {"token_hash", "feedback_id", "week"}
-    assert not columns["data_type"].str.contains("TIME|DATE").any()
+    assert not columns["data_type"].str.upper().str.contains("TIME|DATE").any()
 
 
 def test_ids_are_random_not_a_sequence(store):
@@ -111,9 +155,9 @@ def test_ids_are_random_not_a_sequence(store):
     assert all(uuid.UUID(i).version == 4 for i in ids)
 
 
-def test_the_token_is_kept_only_as_a_hash(store):
+def test_the_token_is_kept_only_as_a_hash(store, location, stored_bytes):
     send(store, token="form-token-123")
-    assert b"form-token-123" not in file_bytes(store.path)
+    assert b"form-token-123" not in stored_bytes(location)
     assert len(store.query("SELECT * FROM submission_tokens")) == 1
 
 
@@ -168,9 +212,9 @@ def test_feedback_can_be_about_the_network_a_service_line_or_a_hub(store, about)
     assert store.query("SELECT about FROM feedback").about.tolist() == [about]
 
 
-def test_at_most_30_feedbacks_a_minute_are_taken_from_everyone_together(tmp_path):
+def test_at_most_30_feedbacks_a_minute_are_taken_from_everyone_together(location):
     ticks = Ticks()
-    with Store(tmp_path / "f.duckdb", rate_limiter=RateLimiter(clock=ticks)) as store:
+    with open_store(location, rate_limiter=RateLimiter(clock=ticks)) as store:
         for _ in range(30):
             send(store)
         ticks.now = 20.0
@@ -183,7 +227,7 @@ def test_at_most_30_feedbacks_a_minute_are_taken_from_everyone_together(tmp_path
         assert len(store.query("SELECT * FROM feedback")) == 31
 
 
-def test_the_limit_holds_when_forty_people_send_at_the_same_moment(tmp_path):
+def test_the_limit_holds_when_forty_people_send_at_the_same_moment(location):
     start = threading.Barrier(40)
     outcomes = []
 
@@ -195,7 +239,7 @@ def test_the_limit_holds_when_forty_people_send_at_the_same_moment(tmp_path):
         except RateLimited:
             outcomes.append("slowed")
 
-    with Store(tmp_path / "f.duckdb", rate_limiter=RateLimiter(clock=Ticks())) as store:
+    with open_store(location, rate_limiter=RateLimiter(clock=Ticks())) as store:
         threads = [threading.Thread(target=person) for _ in range(40)]
         for thread in threads:
             thread.start()
@@ -205,8 +249,8 @@ def test_the_limit_holds_when_forty_people_send_at_the_same_moment(tmp_path):
         assert len(store.query("SELECT * FROM feedback")) == 30
 
 
-def test_a_resent_form_is_answered_even_while_new_feedback_is_slowed(tmp_path):
-    with Store(tmp_path / "f.duckdb", rate_limiter=RateLimiter(limit=1, clock=Ticks())) as store:
+def test_a_resent_form_is_answered_even_while_new_feedback_is_slowed(location):
+    with open_store(location, rate_limiter=RateLimiter(limit=1, clock=Ticks())) as store:
         first = send(store, token="the-form")
         with pytest.raises(RateLimited):
             send(store)
@@ -267,18 +311,17 @@ def test_the_same_form_sent_from_ten_threads_at_once_is_stored_once(store):
 
 BURST = """
 import sys
-from feedback.store import RateLimiter, Store
-store = Store(sys.argv[1], rate_limiter=RateLimiter(limit=10**9))
+from feedback.store import RateLimiter, open_store
+store = open_store(sys.argv[1], rate_limiter=RateLimiter(limit=10**9))
 for i in range(10**6):
     receipt = store.submit(text=f"burst {i}", about="general", respondent="not_said", language="en", token=f"t{i}")
     print(receipt.feedback_id, flush=True)
 """
 
 
-def test_a_process_killed_mid_burst_loses_nothing_committed_and_the_store_opens(tmp_path):
-    path = tmp_path / "feedback.duckdb"
+def test_a_process_killed_mid_burst_loses_nothing_committed_and_the_store_opens(location):
     burst = subprocess.Popen(
-        [sys.executable, "-c", BURST, str(path)],
+        [sys.executable, "-c", BURST, location],
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -289,7 +332,7 @@ def test_a_process_killed_mid_burst_loses_nothing_committed_and_the_store_opens(
     committed += burst.stdout.read().split()
     burst.stdout.close()
 
-    with Store(path) as reopened:
+    with open_store(location) as reopened:
         stored = reopened.query("SELECT id FROM feedback").id.tolist()
         assert set(committed) <= set(stored)
         assert len(stored) == len(set(stored)) <= len(committed) + 1
@@ -299,41 +342,38 @@ def test_a_process_killed_mid_burst_loses_nothing_committed_and_the_store_opens(
 # Schema versions
 
 
-def test_a_version_1_store_with_feedback_in_it_is_upgraded_without_losing_any(tmp_path):
-    path = tmp_path / "feedback.duckdb"
-    with duckdb.connect(str(path)) as old:
+def test_a_version_1_store_with_feedback_in_it_is_upgraded_without_losing_any(location):
+    rows = [("a", "2025-W50", "es", "legal", 4, "survivor", "Gracias"), ("b", "2025-W51", "en", "general", None, "staff", "Long waits")]
+    with plain_connection(location) as old:
         migrate(old, upto=1)
-        old.executemany(
-            "INSERT INTO feedback (id, week, language, about, feeling, respondent, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                ["a", "2025-W50", "es", "legal", 4, "survivor", "Gracias"],
-                ["b", "2025-W51", "en", "general", None, "staff", "Long waits"],
-            ],
-        )
+        for row in rows:
+            old.execute("INSERT INTO feedback (id, week, language, about, feeling, respondent, text) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
         old.execute("INSERT INTO submission_tokens VALUES ('hash', 'b', '2025-W51')")
-        before = old.execute("SELECT * FROM feedback ORDER BY id").df()
+        old.commit()
 
-    with Store(path) as upgraded:
+    with open_store(location) as upgraded:
         versions = upgraded.query("SELECT version FROM schema_version ORDER BY version").version.tolist()
         assert versions == list(range(1, SCHEMA_VERSION + 1))
-        after = upgraded.query("SELECT * FROM feedback ORDER BY id")
-        pd.testing.assert_frame_equal(after[before.columns], before)
-        assert after.closed_week.isna().all()
+        with upgraded.transaction() as con:
+            after = con.execute(
+                "SELECT id, week, language, about, feeling, respondent, text, status, closed_week FROM feedback ORDER BY id"
+            ).fetchall()
+        assert after == [(*row, "new", None) for row in rows]
         theme = review.add_theme(upgraded, "Waiting")
         review.assign_themes(upgraded, "b", [theme])
         assert review.queue(upgraded, theme=theme).id.tolist() == ["b"]
 
 
-def test_a_store_from_a_newer_version_of_the_app_is_refused(tmp_path):
-    path = tmp_path / "feedback.duckdb"
-    Store(path).close()
-    with duckdb.connect(str(path)) as con:
+def test_a_store_from_a_newer_version_of_the_app_is_refused(location):
+    open_store(location).close()
+    with plain_connection(location) as con:
         con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION + 1])
+        con.commit()
     with pytest.raises(StoreError, match="newer"):
-        Store(path)
+        open_store(location)
 
 
-# Retention and the order of rows in the file
+# Retention and the order of rows in the store
 
 
 def close_one(store, text):
@@ -344,20 +384,20 @@ def close_one(store, text):
     return feedback_id
 
 
-def test_closed_feedback_text_is_erased_from_the_file_after_the_retention_period(store, clock):
+def test_closed_feedback_text_is_erased_from_the_store_after_the_retention_period(store, location, clock, stored_bytes):
     secret = "".join(string.ascii_letters[b % 52] for b in uuid.uuid4().bytes * 4)
     feedback_id = close_one(store, secret)
     review.add_note(store, feedback_id, f"note quoting {secret}")
     send(store, text="still open")
-    assert secret.encode() in file_bytes(store.path)
+    assert secret.encode() in stored_bytes(location)
 
     clock.day = MONDAY + timedelta(days=179)
     assert store.maintain() == 0
-    assert secret.encode() in file_bytes(store.path)
+    assert secret.encode() in stored_bytes(location)
 
     clock.day = MONDAY + timedelta(days=180)
     assert store.maintain() == 1
-    assert secret.encode() not in file_bytes(store.path)
+    assert secret.encode() not in stored_bytes(location)
     row = store.query("SELECT * FROM feedback WHERE id = ?", [feedback_id]).iloc[0]
     assert row["text"] is None and row["status"] == "closed"
     assert review.themes(store).feedback.tolist() == [1]
@@ -378,7 +418,7 @@ def test_feedback_not_closed_is_never_erased(store, clock):
     assert store.query("SELECT text FROM feedback").text.tolist() == ["kept while open"]
 
 
-def test_after_maintenance_the_file_holds_feedback_by_week_then_random_id(store, clock):
+def test_after_maintenance_the_store_holds_feedback_by_week_then_random_id(store, clock):
     for week in range(3):
         clock.day = MONDAY + timedelta(weeks=week)
         for _ in range(8):
@@ -387,6 +427,17 @@ def test_after_maintenance_the_file_holds_feedback_by_week_then_random_id(store,
     assert physical() != sorted(physical())
     store.maintain()
     assert physical() == sorted(physical())
+
+
+def test_after_maintenance_no_transaction_id_orders_the_feedback_in_postgresql(postgres, clock):
+    url = postgres.new_store()
+    with open_store(url, today=clock) as store:
+        for _ in range(5):
+            send(store)
+        transaction_ids = "SELECT count(DISTINCT xmin::text) AS n FROM feedback"
+        assert store.query(transaction_ids).n.item() == 5
+        store.maintain()
+        assert store.query(transaction_ids).n.item() == 1
 
 
 # Backup
@@ -407,16 +458,27 @@ def fill(store):
     )
 
 
-def test_a_backup_restores_every_table_exactly(tmp_path, store):
+def test_a_backup_restores_every_table_exactly(tmp_path, store, new_location):
     fill(store)
     backup = tmp_path / "backup.duckdb"
     store.export_store(backup)
-    with Store(tmp_path / "elsewhere.duckdb") as restored:
+    with open_store(new_location()) as restored:
         restored.import_store(backup)
         original, copy = every_table(store), every_table(restored)
         for table in BACKED_UP_TABLES:
             pd.testing.assert_frame_equal(copy[table], original[table], obj=table)
         assert not original["feedback"].empty and not original["cycles"].empty
+
+
+def test_a_backup_of_either_kind_of_store_restores_into_the_other(tmp_path, postgres, clock):
+    kinds = {"DuckDB": lambda: str(tmp_path / f"{uuid.uuid4().hex}.duckdb"), "PostgreSQL": postgres.new_store}
+    for source, target in (("DuckDB", "PostgreSQL"), ("PostgreSQL", "DuckDB")):
+        with open_store(kinds[source](), today=clock) as original, open_store(kinds[target]()) as restored:
+            fill(original)
+            original.export_store(tmp_path / "backup.duckdb")
+            restored.import_store(tmp_path / "backup.duckdb")
+            assert every_row(restored) == every_row(original), f"{source} to {target}"
+            assert every_row(original)["cycles"] != []
 
 
 def test_restoring_a_backup_undoes_later_changes(tmp_path, store):
@@ -448,6 +510,129 @@ def test_a_file_that_is_not_a_backup_is_refused_and_the_store_kept(tmp_path, sto
     with pytest.raises(StoreError):
         store.import_store(other)
     assert len(store.query("SELECT * FROM feedback")) == 1
+
+
+# One PostgreSQL store, several app processes
+
+
+HOLDER = """
+import sys
+from feedback.store import RateLimiter, open_store
+store = open_store(sys.argv[1], rate_limiter=RateLimiter(limit=3))
+for i in range(2):
+    store.submit(text="from the other process", about="general", respondent="not_said", language="en", token=f"other-{i}")
+print("sent", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_the_rate_limit_counts_the_feedback_of_every_process_and_a_dead_process_frees_its_share(postgres):
+    url = postgres.new_store()
+    open_store(url).close()
+    other = subprocess.Popen([sys.executable, "-c", HOLDER, url], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert other.stdout.readline().strip() == "sent"
+        with open_store(url, rate_limiter=RateLimiter(limit=3, clock=Ticks())) as store:
+            send(store)
+            with pytest.raises(RateLimited):
+                send(store)
+            other.kill()
+            other.wait()
+            send(store)
+            assert len(store.query("SELECT * FROM feedback")) == 4
+    finally:
+        other.kill()
+        other.communicate()
+
+
+def test_a_process_frees_its_share_of_the_limit_when_the_minute_is_up_even_if_it_takes_no_more_feedback(postgres):
+    url = postgres.new_store()
+    ticks = Ticks()
+    with open_store(url, rate_limiter=RateLimiter(limit=2, clock=ticks)) as first, \
+            open_store(url, rate_limiter=RateLimiter(limit=2, clock=Ticks())) as second:
+        send(first)
+        send(first)
+        with pytest.raises(RateLimited):
+            send(second)
+        ticks.now = 60.0
+        deadline = time.monotonic() + 10
+        while True:  # the first store's own thread gives its slots back within about a second
+            try:
+                send(second)
+                break
+            except RateLimited:
+                assert time.monotonic() < deadline, "the first process never gave its slots back"
+                time.sleep(0.2)
+
+
+def test_the_same_form_sent_to_two_processes_at_once_is_stored_once(postgres):
+    url = postgres.new_store()
+    with open_store(url) as first, open_store(url) as second:
+        start = threading.Barrier(20)
+        receipts = []
+
+        def click(store):
+            start.wait()
+            receipts.append(send(store, token="one-form"))
+
+        threads = [threading.Thread(target=click, args=(store,)) for store in (first, second) * 10]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(receipts) == 20 and len(set(receipts)) == 1
+        assert len(first.query("SELECT * FROM feedback")) == 1
+
+
+def test_processes_starting_together_on_a_new_database_migrate_it_once(postgres):
+    url = postgres.new_store()
+    start = threading.Barrier(4)
+    opened, errors = [], []
+
+    def start_app():
+        start.wait()
+        try:
+            opened.append(open_store(url))
+        except Exception as error:  # noqa: BLE001 - the assertion below reports it
+            errors.append(error)
+
+    threads = [threading.Thread(target=start_app) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert errors == []
+        assert opened[0].query("SELECT version FROM schema_version ORDER BY version").version.tolist() == list(
+            range(1, SCHEMA_VERSION + 1)
+        )
+    finally:
+        for store in opened:
+            store.close()
+
+
+def test_maintenance_waits_for_submissions_in_flight_and_loses_none(postgres, clock):
+    url = postgres.new_store()
+    with open_store(url, rate_limiter=RateLimiter(limit=10**6), today=clock) as store:
+        stop = threading.Event()
+        receipts = []
+
+        def keep_sending():
+            while not stop.is_set():
+                receipts.append(send(store).feedback_id)
+
+        senders = [threading.Thread(target=keep_sending) for _ in range(3)]
+        for sender in senders:
+            sender.start()
+        try:
+            for _ in range(3):
+                store.maintain()
+        finally:
+            stop.set()
+            for sender in senders:
+                sender.join()
+        assert sorted(store.query("SELECT id FROM feedback").id) == sorted(receipts)
 
 
 # The words of the form
@@ -509,7 +694,19 @@ def test_the_form_opens_in_the_browsers_language_when_it_is_offered(locale, lang
 
 
 def test_by_default_the_store_lives_in_the_data_folder_apart_from_the_warehouse(home):
-    with Store() as store:
+    with open_store() as store:
+        assert isinstance(store, DuckDBStore)
         send(store)
     assert (home / "feedback.duckdb").exists()
     assert not (home / "warehouse.duckdb").exists()
+
+
+def test_a_postgresql_url_in_the_setting_puts_the_store_there_and_nothing_in_the_data_folder(home, postgres, monkeypatch):
+    url = postgres.new_store()
+    monkeypatch.setenv("HUBDASH_FEEDBACK_URL", url)
+    with open_store() as store:
+        assert isinstance(store, PostgresStore)
+        send(store, text="kept in PostgreSQL")
+    with psycopg.connect(url) as con:
+        assert con.execute("SELECT text FROM feedback").fetchall() == [("kept in PostgreSQL",)]
+    assert list(home.iterdir()) == []

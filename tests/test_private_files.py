@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import auth
-from feedback.store import Store
+from feedback.store import open_store
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def modes(home: Path) -> dict[str, str]:
 
 
 def test_the_feedback_store_is_private(new_home):
-    with Store(new_home / "feedback.duckdb"):
+    with open_store(new_home / "feedback.duckdb"):
         while_open = modes(new_home)
 
     assert "feedback.duckdb" in while_open

@@ -11,7 +11,7 @@ from dashboard.csvsafe import csv_safe, to_csv_bytes
 from feedback import cycles, review
 from feedback.cycles import CycleError, check_measure, close_cycle, measure_change, open_cycle, public_board
 from feedback.review import ReviewError
-from feedback.store import RateLimiter, Store
+from feedback.store import RateLimiter, open_store
 
 START = date(2026, 3, 2)
 WAITS = {"metric": "waited_over_30_days_share", "geo_level": "network"}
@@ -31,8 +31,9 @@ def clock():
 
 
 @pytest.fixture
-def store(tmp_path, clock):
-    with Store(tmp_path / "feedback.duckdb", rate_limiter=RateLimiter(limit=1000), today=clock) as s:
+def store(new_location, clock):
+    """A store of each kind, DuckDB and PostgreSQL: every test that takes it runs on both."""
+    with open_store(new_location(), rate_limiter=RateLimiter(limit=1000), today=clock) as s:
         yield s
 
 
