@@ -140,7 +140,12 @@ class PostgresStore(Store):
             raise StoreUnavailable(f"cannot reach the feedback store, {self.location}: {error}") from error
         self._slots = slots
         self._rate_limiter.share(slots)
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:
+            slots.close()
+            self._pool.close()
+            raise
         self._stop = threading.Event()
         self._releaser = threading.Thread(target=self._release_slots, name="feedback-rate-slots", daemon=True)
         self._releaser.start()

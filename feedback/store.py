@@ -31,6 +31,7 @@ import shutil
 import threading
 import time
 import uuid
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, closing, contextmanager
@@ -325,7 +326,7 @@ def open_store(location: str | Path | None = None, **options: Any) -> Store:
     return DuckDBStore(location, **options)
 
 
-class Store:
+class Store(ABC):
     """What every feedback store does the same way: check a form, take it once, erase, back up.
 
     DuckDBStore and PostgresStore keep the rows; the SQL here and in review.py
@@ -339,15 +340,27 @@ class Store:
         self._rate_limiter = rate_limiter or RateLimiter()
         self._today = today
 
-    def close(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def close(self) -> None: ...
 
-    def query(self, sql: str, params: list | tuple = ()) -> pd.DataFrame:
-        raise NotImplementedError
+    @abstractmethod
+    def query(self, sql: str, params: list | tuple = ()) -> pd.DataFrame: ...
 
+    @abstractmethod
     def transaction(self) -> AbstractContextManager[Connection]:
         """The connection, inside one transaction that commits on success and rolls back on error."""
-        raise NotImplementedError
+
+    @abstractmethod
+    def import_store(self, path_in: str | Path) -> None:
+        """Replace everything in the store by a backup from export_store, migrating it if it is older."""
+
+    @abstractmethod
+    def _copy_to(self, dest: Path, *, with_tokens: bool) -> None:
+        """Write every table into a new DuckDB store file at `dest`, each in TABLE_ORDER."""
+
+    @abstractmethod
+    def _rewrite(self) -> None:
+        """Rewrite every table in TABLE_ORDER, so that no old bytes and nothing of the order of submission stay."""
 
     def export_store(self, path_out: str | Path) -> None:
         """A backup of every table but the submission tokens, as a DuckDB file (either kind of store imports it)."""
@@ -356,18 +369,6 @@ class Store:
         _remove_database(staged)
         self._copy_to(staged, with_tokens=False)
         os.replace(staged, path_out)
-
-    def import_store(self, path_in: str | Path) -> None:
-        """Replace everything in the store by a backup from export_store, migrating it if it is older."""
-        raise NotImplementedError
-
-    def _copy_to(self, dest: Path, *, with_tokens: bool) -> None:
-        """Write every table into a new DuckDB store file at `dest`, each in TABLE_ORDER."""
-        raise NotImplementedError
-
-    def _rewrite(self) -> None:
-        """Rewrite every table in TABLE_ORDER, so that no old bytes and nothing of the order of submission stay."""
-        raise NotImplementedError
 
     def __enter__(self) -> Store:
         return self
