@@ -17,6 +17,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import access, auth, data, ui
+from dashboard.feedback_ui import markdown_text
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 
@@ -25,7 +26,7 @@ PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 st.set_page_config(page_title="Hub Dashboard", layout="wide")
 
 viewer = auth.current_viewer(data.hub_ids())
-auth.sign_out_button()
+auth.sign_out_button(viewer)
 
 
 def _locked(page: access.Page):
@@ -37,8 +38,11 @@ def _locked(page: access.Page):
 
 def _sign_in() -> None:
     st.title("Sign in")
-    if viewer.signed_in:
-        st.success(f"You are signed in as {viewer.username}. Choose a page in the menu.")
+    if viewer.roles:
+        st.success(f"You are signed in as {markdown_text(viewer.username)}. Choose a page in the menu.")
+    elif viewer.signed_in:
+        st.info(f"You are signed in as {markdown_text(viewer.username)}, but this dashboard has given you no role, so "
+                "you see the public pages only. An administrator can give you one in the users file.")
     else:
         ui.sign_in()
 

@@ -30,11 +30,25 @@ expiry, so scripts cannot read it and it ends with the browser (see _sync_cookie
 The session id is a claim in the signed token, so it cannot be swapped without
 the key. The key is HUBDASH_COOKIE_KEY, or else a random key kept in the data
 folder (cookie.key, 0600), so that sessions survive a restart.
+
+Sign-in through the organisation's identity provider is Streamlit's own (`st.login`,
+configured in secrets.toml's [auth]): Authlib checks the identity token's signature,
+issuer, audience, nonce and expiry, and Streamlit keeps its claims in a signed cookie
+for 30 days, which no sign-out anywhere can take back. So that cookie only starts a
+session, once, within minutes of the token being issued (`provider_sign_in`); from
+then on the person holds one of our sessions like anyone else (same registry, same
+cookie, same timeouts, same sign-out), and server.py drops Streamlit's cookie when
+it hands over ours. Roles come from the users file on every run, by the provider's
+subject or verified e-mail (users.signed_in_by_provider): a stranger to the users
+file is signed in with no role. `restore` is the one place that decides who a
+session stands for, whichever way it began.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import json
 import logging
 import math
 import os
@@ -43,7 +57,7 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +79,24 @@ _SESSION = "hubdash_auth_session"
 _REFUSAL = "hubdash_auth_refusal"
 _COOKIE_TO_SET = "hubdash_auth_cookie_to_set"
 _COOKIE_TO_FORGET = "hubdash_auth_cookie_to_forget"
+
+PROVIDER = "provider:"
+"""Before the subject, the registry's name for a session begun at the identity provider (no user name has a colon)."""
+PROVIDER_SETTINGS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
+"""What secrets.toml's [auth] needs for sign-in through the identity provider."""
+PROVIDER_SIGN_IN_WINDOW = 300.0
+"""Seconds after the provider issued an identity token during which it may start a session, once."""
+CLOCK_SKEW = 60.0
+"""Seconds the provider's clock may run ahead of ours."""
+PROBLEM = "problem"
+"""The sign-in page's query parameter saying why a sign-in at the provider did not complete (set by server.py)."""
+PROVIDER_PROBLEMS = {
+    "failed": "Signing in with your organisation's account did not complete: it was refused or cancelled at the "
+              "sign-in service, or its answer could not be verified (it had expired, or was altered). Please try "
+              "again. If it keeps failing, an administrator can find the reason in the app's log.",
+    "unavailable": "Your organisation's sign-in service cannot be reached just now, so nobody can sign in with it. "
+                   "Please try again later; the public pages work meanwhile.",
+}
 
 _log = logging.getLogger(__name__)
 
@@ -89,6 +121,14 @@ VISITOR = Viewer(None)
 class Session:
     id: str
     username: str
+    """A users-file name, or PROVIDER and the provider's subject."""
+    email: str | None = None
+    """Begun at the provider: the e-mail it verified, if any."""
+
+    @property
+    def subject(self) -> str | None:
+        """The identity provider's subject, for a session begun there."""
+        return self.username.removeprefix(PROVIDER) if self.username.startswith(PROVIDER) else None
 
 
 # Configuration
@@ -175,7 +215,15 @@ class SessionRegistry:
             "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, username TEXT NOT NULL,"
             " source TEXT NOT NULL, started REAL NOT NULL, last_seen REAL NOT NULL)",
         )
+        _create_table(path, "CREATE TABLE IF NOT EXISTS provider_sign_ins (fingerprint TEXT PRIMARY KEY, until REAL NOT NULL)")
         _erase_failed_sign_ins(path)
+
+    def first_use(self, fingerprint: str, until: float) -> bool:
+        """Whether this is the first use of a sign-in at the provider; it is remembered until `until` (a timestamp).
+        Only a hash is kept, never who signed in."""
+        with _transaction(self._path) as db:
+            db.execute("DELETE FROM provider_sign_ins WHERE until < ?", (self._clock(),))
+            return db.execute("INSERT OR IGNORE INTO provider_sign_ins VALUES (?, ?)", (fingerprint, until)).rowcount == 1
 
     def start(self, username: str, source: str) -> str:
         session_id = secrets.token_urlsafe(32)
@@ -217,17 +265,73 @@ def start_session(username: str) -> Session:
 
 
 def restore(session: Session | None, hubs: Sequence[str]) -> Viewer:
-    """Who a session stands for, if it is still good and its user still exists."""
+    """Who a session stands for, if it is still good: the user it names now in the users file, for
+    either way of signing in; a person the identity provider knows and the users file does not has no role."""
     if session is None:
         return VISITOR
-    user = _accounts(hubs).get(session.username)
+    accounts = _accounts(hubs)
+    if session.subject is None:
+        user = accounts.get(session.username)
+    else:
+        user = users.signed_in_by_provider(accounts, session.subject, session.email)
     registry = session_registry()
-    if user is None:
+    if user is None and session.subject is None:
         registry.end(session.id)
         return VISITOR
     if not registry.resume(session.id, session.username, users.accounts_source()):
         return VISITOR
+    if user is None:
+        return Viewer(session.email or session.subject, frozenset(), ())
     return Viewer(user.username, user.roles, user.hubs)
+
+
+def provider_sign_in(claims: Mapping, registry: SessionRegistry, now: float) -> Session | None:
+    """A session for the person in a verified identity token's claims (st.user), if the token was issued
+    moments ago and has not started a session before: Streamlit's cookie that carries them cannot be revoked."""
+    subject, issued = claims.get("sub"), claims.get("iat")
+    if not (isinstance(subject, str) and subject and isinstance(issued, (int, float))):
+        return None
+    if not now - PROVIDER_SIGN_IN_WINDOW <= issued <= now + CLOCK_SKEW:
+        return None
+    fingerprint = hashlib.sha256(json.dumps([claims.get("iss"), subject, issued, claims.get("nonce")]).encode()).hexdigest()
+    if not registry.first_use(fingerprint, issued + PROVIDER_SIGN_IN_WINDOW + CLOCK_SKEW):
+        return None
+    email = claims.get("email")
+    verified = claims.get("email_verified") in (True, "true")
+    email = email.lower() if verified and isinstance(email, str) else None
+    return Session(registry.start(PROVIDER + subject, users.accounts_source()), PROVIDER + subject, email)
+
+
+def provider_url() -> str | None:
+    """The identity provider's metadata URL if sign-in through it is configured (secrets.toml's [auth]), else None."""
+    import streamlit as st
+
+    if not st.secrets.load_if_toml_exists():
+        return None
+    section = st.secrets.get("auth") or {}
+    if not all(isinstance(section.get(key), str) and section.get(key) for key in PROVIDER_SETTINGS):
+        return None
+    return section["server_metadata_url"]
+
+
+def sign_in_methods() -> list[str]:
+    """Which ways of signing in are on, for people to read (the governance page)."""
+    from urllib.parse import urlsplit
+
+    provider = provider_url()
+    if paths.users_file() is None:
+        passwords = "**Password**: on, for the demo accounts only (no users file is configured: a demonstration)."
+    elif any(user.password_hash for user in _accounts([]).values()):
+        passwords = "**Password**: on, for the accounts in this server's users file that have a password."
+    else:
+        passwords = "**Password**: off (no account in this server's users file has a password)."
+    if provider is None:
+        organisation = "**Your organisation's account** (OpenID Connect): off."
+    else:
+        organisation = (f"**Your organisation's account** (OpenID Connect, at `{urlsplit(provider).netloc}`): on. Roles and "
+                        "hubs still come from this server's users file, by the account's subject or its verified "
+                        "e-mail; anyone else who signs in this way sees the public pages only.")
+    return [passwords, organisation]
 
 
 def _accounts(hubs: Sequence[str]) -> dict[str, User]:
@@ -242,7 +346,10 @@ def _accounts(hubs: Sequence[str]) -> dict[str, User]:
 
 
 def issue_token(session: Session, key: str, expires: float) -> str:
-    return jwt.encode({"username": session.username, "exp_date": expires, "sid": session.id}, key, algorithm="HS256")
+    claims = {"username": session.username, "exp_date": expires, "sid": session.id}
+    if session.email is not None:
+        claims["email"] = session.email
+    return jwt.encode(claims, key, algorithm="HS256")
 
 
 def read_token(token: str | None, key: str, now: float) -> Session | None:
@@ -253,10 +360,11 @@ def read_token(token: str | None, key: str, now: float) -> Session | None:
         claims = jwt.decode(token, key, algorithms=["HS256"])
     except jwt.InvalidTokenError:
         return None
-    session_id, username, expires = claims.get("sid"), claims.get("username"), claims.get("exp_date")
-    if not (isinstance(session_id, str) and isinstance(username, str) and isinstance(expires, (int, float))):
+    session_id, username, expires, email = claims.get("sid"), claims.get("username"), claims.get("exp_date"), claims.get("email")
+    if not (isinstance(session_id, str) and isinstance(username, str) and isinstance(expires, (int, float))
+            and isinstance(email, (str, type(None)))):
         return None
-    return Session(session_id, username) if expires > now else None
+    return Session(session_id, username, email) if expires > now else None
 
 
 # The throttle
@@ -440,13 +548,19 @@ def client_address() -> str:
 
 
 def current_viewer(hubs: Sequence[str]) -> Viewer:
-    """Who is viewing, from this tab's session or the browser's cookie. Call it first on every
-    run, before building the navigation; it draws nothing. `hubs`: the warehouse's hubs."""
+    """Who is viewing, from this tab's session, the browser's cookie, or a sign-in at the identity
+    provider just now. Call it first on every run, before building the navigation; it draws nothing.
+    `hubs`: the warehouse's hubs."""
     import streamlit as st
 
     held = st.session_state.get(_SESSION)
     session = held or read_token(st.context.cookies.get(COOKIE_NAME), cookie_key(), time.time())
     viewer = restore(session, hubs)
+    if not viewer.signed_in and provider_url() is not None and st.user.is_logged_in:
+        session = provider_sign_in(st.user.to_dict(), session_registry(), time.time())
+        viewer = restore(session, hubs)
+        if viewer.signed_in:
+            _hand_over_cookie(session)
     if viewer.signed_in:
         st.session_state[_SESSION] = session
     elif held:
@@ -465,12 +579,20 @@ def sign_in_form(hubs: Sequence[str]) -> Viewer:
     viewer = current_viewer(hubs)
     if viewer.signed_in:
         return viewer
-    accounts = _accounts(hubs)
+    problem = PROVIDER_PROBLEMS.get(st.query_params.get(PROBLEM, ""))
+    if problem:
+        st.error(problem)
+    provider = provider_url() is not None
+    if provider and st.button("Sign in with your organisation's account", key="hubdash-provider-sign-in", type="primary"):
+        st.login()
+    accounts = {name: user for name, user in _accounts(hubs).items() if user.password_hash}
     if not accounts:
-        st.warning("Sign-in is not available: no accounts are set up, or the users file cannot be read. "
-                   "An administrator can check with `hubdash users list`.")
+        if not provider:
+            st.warning("Sign-in is not available: no accounts are set up, or the users file cannot be read. "
+                       "An administrator can check with `hubdash users list`.")
         return VISITOR
-    fields = {"Form name": "Sign in", "Username": "Username", "Password": "Password", "Login": "Sign in"}
+    fields = {"Form name": "Or with a password" if provider else "Sign in", "Username": "Username",
+              "Password": "Password", "Login": "Sign in"}
     _authenticator(accounts).login(fields=fields, key="hubdash-sign-in")
     if paths.users_file() is None:
         st.caption(_demo_accounts_note(accounts))
@@ -480,20 +602,23 @@ def sign_in_form(hubs: Sequence[str]) -> Viewer:
     return restore(st.session_state.get(_SESSION), hubs)
 
 
-def sign_out_button() -> None:
+def sign_out_button(viewer: Viewer) -> None:
     """The sidebar's "Signed in as ..." and Sign out. Call it on every run, signed in or not:
     it also hands the session cookie to the browser, or takes it back after a sign-out."""
     import streamlit as st
 
+    from .feedback_ui import markdown_text
+
     with st.sidebar:
         _sync_cookie()
         session = st.session_state.get(_SESSION)
-        if session:
-            st.caption(f"Signed in as **{session.username}**")
+        if session and viewer.signed_in:
+            st.caption(f"Signed in as **{markdown_text(viewer.username)}**")
             st.button("Sign out", key="hubdash-sign-out", icon=":material/logout:", on_click=_sign_out, args=(session,))
 
 
 def _sign_out(session: Session) -> None:
+    """Ends the session wherever its cookie is; the person stays signed in at their identity provider."""
     import streamlit as st
 
     session_registry().end(session.id)
@@ -556,6 +681,12 @@ class CookieHandover:
 _handover = CookieHandover()
 
 
+def _hand_over_cookie(session: Session) -> None:
+    import streamlit as st
+
+    st.session_state[_COOKIE_TO_SET] = _handover.offer(issue_token(session, cookie_key(), time.time() + LIFETIME))
+
+
 def take_cookie(ticket: str) -> str | None:
     """For the server's cookie route: the session cookie a ticket stands for, once."""
     return _handover.take(ticket)
@@ -579,9 +710,8 @@ def _authenticator(accounts: dict[str, User]):
 
     def set_cookie() -> None:
         session = start_session(st.session_state["username"])
-        expires = time.time() + LIFETIME
         st.session_state[_SESSION] = session
-        st.session_state[_COOKIE_TO_SET] = _handover.offer(issue_token(session, cookie_key(), expires))
+        _hand_over_cookie(session)
 
     authenticator.authentication_controller.authentication_model.check_credentials = check_credentials
     cookie = authenticator.cookie_controller.cookie_model

@@ -7,7 +7,9 @@ routes and middleware to its own server, with
   origin only;
 - /_stcore/metrics not served: Streamlit serves it to anyone, and it tells how many
   sessions are open and how much memory they use;
-- the route that hands the browser its session cookie as HttpOnly (auth.py).
+- the route that hands the browser its session cookie as HttpOnly (auth.py);
+- the end of a sign-in at the identity provider on the sign-in page, saying what went
+  wrong if anything did: Streamlit sends the browser to the home page either way.
 
 `streamlit run dashboard/server.py` finds `app` below and serves it with uvicorn.
 """
@@ -32,6 +34,11 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 NOT_SERVED = "/_stcore/metrics"
+PROVIDER_LOGIN = "/auth/login"
+PROVIDER_CALLBACK = "/oauth2callback"
+"""Streamlit's routes for st.login: to the identity provider, and back."""
+STREAMLIT_IDENTITY_COOKIE = "_streamlit_user"
+"""Streamlit's cookie with the identity token's claims (and `_streamlit_user_tokens`, and chunks of either)."""
 
 
 class SecurityHeaders:
@@ -62,20 +69,59 @@ class SecurityHeaders:
         return send_with_headers
 
 
+class ProviderSignInOutcome:
+    """ASGI middleware: a sign-in at the identity provider ends on the sign-in page, which says why if it failed.
+
+    Streamlit ends it on the home page whether it worked or not, and answers a provider it
+    cannot reach with a bare "Authentication error" page. It worked if the callback sets
+    Streamlit's identity cookie (auth.current_viewer then starts the session).
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"] not in (PROVIDER_LOGIN, PROVIDER_CALLBACK):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_to_sign_in_page(message):
+            if message["type"] == "http.response.start":
+                headers = message.get("headers", [])
+                if scope["path"] == PROVIDER_CALLBACK:
+                    signed_in = any(name.lower() == b"set-cookie" and value.startswith(f"{STREAMLIT_IDENTITY_COOKIE}=".encode())
+                                    and not value.startswith(f'{STREAMLIT_IDENTITY_COOKIE}="";'.encode()) for name, value in headers)
+                    location = "/sign-in" if signed_in else f"/sign-in?{auth.PROBLEM}=failed"
+                elif message["status"] >= 400:
+                    location = f"/sign-in?{auth.PROBLEM}=unavailable"
+                else:
+                    location = None
+                if location:
+                    kept = [(name, value) for name, value in headers if name.lower() != b"location"]
+                    message = {**message, "status": 302, "headers": kept + [(b"location", location.encode())]}
+            await send(message)
+
+        await self.app(scope, receive, send_to_sign_in_page)
+
+
 async def session_cookie(request: Request) -> Response:
     """Set the session cookie a ticket stands for (once), or delete it (`?forget`): HttpOnly, for
-    this site only, and without an expiry, so the browser forgets it when it closes."""
+    this site only, and without an expiry, so the browser forgets it when it closes. Either way
+    Streamlit's identity cookies go: a session begun at the identity provider is ours from then on."""
     response = Response(status_code=204, headers={"Cache-Control": "no-store"})
     secure = request.url.scheme == "https"
     if "forget" in request.query_params:
         response.delete_cookie(auth.COOKIE_NAME, httponly=True, samesite="strict", secure=secure)
     elif token := auth.take_cookie(request.query_params.get("ticket", "")):
         response.set_cookie(auth.COOKIE_NAME, token, httponly=True, samesite="strict", secure=secure)
+    for name in request.cookies:
+        if name.startswith(STREAMLIT_IDENTITY_COOKIE):
+            response.delete_cookie(name, httponly=True, samesite="lax", secure=secure)
     return response
 
 
 app = st.App(
     Path(__file__).with_name("app.py"),
     routes=[Route(auth.COOKIE_ROUTE, session_cookie)],
-    middleware=[Middleware(SecurityHeaders)],
+    middleware=[Middleware(SecurityHeaders), Middleware(ProviderSignInOutcome)],
 )

@@ -8,6 +8,13 @@ its owner, and holds bcrypt hashes, never passwords:
         password: "$2b$12$..."
         roles: [leadership]
         hubs: [north, east]     # optional: without it, every hub
+      maria:                    # signs in through the organisation's identity provider
+        email: maria@hub.example
+        roles: [advisory]
+
+An entry signs in with its password, or through the identity provider as the person
+the provider names by `subject`, or else by `email` (only an e-mail the provider says
+it verified counts; see auth.py), or both ways.
 
 Only the app reads it and only `hubdash users` writes it (streamlit-authenticator
 is handed a copy, so it never rewrites the file). Until HUBDASH_USERS is set, the
@@ -43,7 +50,10 @@ USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
 HUB = re.compile(r"[a-z0-9_-]+")
 """The hub id rule of the extract format."""
 _BCRYPT_HASH = re.compile(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}")
-_ENTRY_KEYS = {"password", "roles", "hubs"}
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MAX_SUBJECT = 255
+"""OpenID Connect's limit on a subject identifier."""
+_ENTRY_KEYS = {"password", "email", "subject", "roles", "hubs"}
 
 DEMO_PASSWORDS = {
     "leader": "leader-demo",
@@ -67,10 +77,25 @@ class UsersFileError(Exception):
 @dataclass(frozen=True)
 class User:
     username: str
-    password_hash: str
+    password_hash: str | None
+    """None: no password sign-in."""
     roles: frozenset[str]
     hubs: tuple[str, ...] | None = None
     """The hubs whose detail this user sees; None means every hub."""
+    email: str | None = None
+    """Lower case. The identity provider's verified e-mail that signs in as this user."""
+    subject: str | None = None
+    """The identity provider's subject that signs in as this user; when set, the e-mail does not."""
+
+    @property
+    def sign_in(self) -> str:
+        """How this user signs in, for people to read."""
+        ways = ["password"] if self.password_hash else []
+        if self.subject is not None:
+            ways.append(f"identity provider (subject {self.subject})")
+        elif self.email is not None:
+            ways.append(f"identity provider ({self.email})")
+        return ", ".join(ways)
 
 
 # Passwords
@@ -139,6 +164,17 @@ def accounts(hubs: Sequence[str]) -> dict[str, User]:
     return demo_accounts(hubs) if path is None else read_users(path)
 
 
+def signed_in_by_provider(accounts: dict[str, User], subject: str, email: str | None) -> User | None:
+    """The user the identity provider's subject, or else its verified e-mail, stands for; None for a stranger."""
+    for user in accounts.values():
+        if user.subject is not None:
+            if user.subject == subject:
+                return user
+        elif email is not None and user.email == email.lower():
+            return user
+    return None
+
+
 def accounts_source() -> str:
     """Where the accounts come from; a session never outlives a change of it (see auth.py)."""
     path = paths.users_file()
@@ -175,6 +211,10 @@ def add_user(path: Path, user: User) -> None:
     users = read_users(path)
     if user.username in users:
         raise UsersFileError(f"{user.username} is already in {path}")
+    for key in ("email", "subject"):
+        value = getattr(user, key)
+        if value is not None and any(getattr(other, key) == value for other in users.values()):
+            raise UsersFileError(f"{key} {value} already signs in as another user in {path}")
     expected = {**users, user.username: user}
     _save(path, _text_with_user_added(path, user), expected)
 
@@ -203,7 +243,12 @@ def _parse(text: str, path: Path) -> dict[str, User]:
             problems.append(f"{name}: {problem}")
             continue
         hubs = entry.get("hubs")
-        users[name] = User(name, entry["password"], frozenset(entry["roles"]), None if hubs is None else tuple(hubs))
+        email = entry.get("email")
+        users[name] = User(name, entry.get("password"), frozenset(entry["roles"]), None if hubs is None else tuple(hubs),
+                           None if email is None else email.lower(), entry.get("subject"))
+    for key in ("email", "subject"):
+        named = [getattr(user, key) for user in users.values() if getattr(user, key) is not None]
+        problems += [f"{key} {value} is given to more than one user" for value in sorted(set(named)) if named.count(value) > 1]
     if problems:
         raise UsersFileError(f"{path} has problems:\n  " + "\n  ".join(problems))
     return users
@@ -213,12 +258,19 @@ def _entry_problem(name, entry) -> str | None:
     if not isinstance(name, str) or not USERNAME.fullmatch(name):
         return "a user name uses only lower-case letters, digits and . _ @ -"
     if not isinstance(entry, dict):
-        return "expected password, roles and (optionally) hubs"
+        return "expected a password, an email or a subject, roles and (optionally) hubs"
     if set(entry) - _ENTRY_KEYS:
         # A misspelt `hubs` must not quietly widen someone's view to every hub.
         return f"unknown entries {sorted(set(entry) - _ENTRY_KEYS)}; allowed: {sorted(_ENTRY_KEYS)}"
-    if not isinstance(entry.get("password"), str) or not _BCRYPT_HASH.fullmatch(entry["password"]):
+    if not {"password", "email", "subject"} & set(entry):
+        return "a user needs a password, an email or a subject (how they sign in)"
+    if "password" in entry and not (isinstance(entry["password"], str) and _BCRYPT_HASH.fullmatch(entry["password"])):
         return "password must be a bcrypt hash, as `hubdash users add` writes it"
+    if "email" in entry and not (isinstance(entry["email"], str) and EMAIL.fullmatch(entry["email"])):
+        return "email must be one e-mail address, such as maria@hub.example"
+    subject = entry.get("subject", "-")
+    if not (isinstance(subject, str) and 0 < len(subject) <= MAX_SUBJECT and subject.isprintable()):
+        return f"subject must be the identity provider's subject identifier, at most {MAX_SUBJECT} characters"
     roles = entry.get("roles")
     if not isinstance(roles, list) or not roles or not set(roles) <= set(ROLES):
         return f"roles must be a list of one or more of {', '.join(ROLES)}"
@@ -229,7 +281,9 @@ def _entry_problem(name, entry) -> str | None:
 
 
 def _entry(user: User) -> dict:
-    entry = {"password": user.password_hash, "roles": [role for role in ROLES if role in user.roles]}
+    entry = {key: value for key, value in (("password", user.password_hash), ("email", user.email), ("subject", user.subject))
+             if value is not None}
+    entry["roles"] = [role for role in ROLES if role in user.roles]
     if user.hubs is not None:
         entry["hubs"] = list(user.hubs)
     return entry
@@ -325,10 +379,14 @@ def configure_parser(subparsers) -> None:
     users = subparsers.add_parser("users", help="who may sign in: the file named by HUBDASH_USERS")
     commands = users.add_subparsers(dest="users_command", required=True)
 
-    add = commands.add_parser("add", help="add a user; asks for the password twice (or reads two lines from stdin)")
+    add = commands.add_parser("add", help="add a user; asks for the password twice (or reads two lines from stdin), "
+                                          "unless they sign in through the identity provider (--email or --subject)")
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--hubs", default=None, help="comma-separated hub ids the user may see in detail (default: every hub)")
+    through = add.add_mutually_exclusive_group()
+    through.add_argument("--email", default=None, help="signs in through the identity provider with this verified e-mail")
+    through.add_argument("--subject", default=None, help="signs in through the identity provider as this subject")
     add.set_defaults(run=add_user_command)
 
     listing = commands.add_parser("list", help="names, roles and hubs (never passwords)")
@@ -351,20 +409,27 @@ def add_user_command(args: argparse.Namespace) -> int:
         hubs = tuple(dict.fromkeys(hub.strip() for hub in args.hubs.split(",") if hub.strip()))
         if not hubs or not all(HUB.fullmatch(hub) for hub in hubs):
             return _refuse("--hubs takes hub ids separated by commas, such as --hubs north,east")
+    email = args.email and args.email.strip().lower()
+    if email is not None and not EMAIL.fullmatch(email):
+        return _refuse("--email takes one e-mail address, such as --email maria@hub.example")
     try:
         if username in read_users(path):
             return _refuse(f"{username} is already in {path}; `hubdash users remove {username}` first to replace them")
-        password = _read_password(f"Password for {username}: ")
-        if _read_password("Again: ") != password:
-            return _refuse("the two passwords differ")
-        problem = password_problem(username, password)
-        if problem:
-            return _refuse(problem)
-        add_user(path, User(username, hash_password(password), frozenset({args.role}), hubs))
+        password_hash = None
+        if email is None and args.subject is None:
+            password = _read_password(f"Password for {username}: ")
+            if _read_password("Again: ") != password:
+                return _refuse("the two passwords differ")
+            problem = password_problem(username, password)
+            if problem:
+                return _refuse(problem)
+            password_hash = hash_password(password)
+        user = User(username, password_hash, frozenset({args.role}), hubs, email, args.subject)
+        add_user(path, user)
     except UsersFileError as error:
         return _refuse(str(error))
     scope = "every hub" if hubs is None else "hubs " + ", ".join(hubs)
-    print(f"added {username} ({args.role}, {scope}) to {path}")
+    print(f"added {username} ({args.role}, {scope}; signs in with {user.sign_in}) to {path}")
     return 0
 
 
@@ -379,13 +444,14 @@ def list_users_command(args: argparse.Namespace) -> int:
     if not users:
         print(f"no users in {path}")
         return 0
-    rows = [("name", "roles", "hubs")] + [
-        (u.username, ", ".join(r for r in ROLES if r in u.roles), "every hub" if u.hubs is None else ", ".join(u.hubs) or "none")
+    rows = [("name", "roles", "hubs", "signs in with")] + [
+        (u.username, ", ".join(r for r in ROLES if r in u.roles), "every hub" if u.hubs is None else ", ".join(u.hubs) or "none",
+         u.sign_in)
         for u in sorted(users.values(), key=lambda u: u.username)
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(2)]
-    for name, roles, hubs in rows:
-        print(f"{name:<{widths[0]}}  {roles:<{widths[1]}}  {hubs}")
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for name, roles, hubs, sign_in in rows:
+        print(f"{name:<{widths[0]}}  {roles:<{widths[1]}}  {hubs:<{widths[2]}}  {sign_in}")
     return 0
 
 

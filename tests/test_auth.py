@@ -315,6 +315,62 @@ def test_a_cookie_ticket_hands_over_its_cookie_once_and_only_for_a_while(clock):
     assert handover.take(late) is None
 
 
+# Sign-in at the identity provider (the browser tests drive a real one: tests/e2e/test_provider_sign_in_browser.py)
+
+
+def claims(clock, **changed) -> dict:
+    """What Streamlit keeps from a verified identity token (st.user), issued just now."""
+    return {"iss": "https://login.hub.example", "sub": "7f3a", "iat": int(clock.now), "nonce": "n-1",
+            "email": "Alice@Hub.example", "email_verified": True, **changed}
+
+
+@pytest.fixture
+def provider_users(users_file, monkeypatch, registry):
+    monkeypatch.setattr(auth, "session_registry", lambda: registry)
+    users.add_user(users_file, User("ade", None, frozenset({"advisory"}), subject="9c1e"))
+    users.add_user(users_file, User("lena", None, frozenset({"leadership"}), ("east",), email="alice@hub.example"))
+    return users_file
+
+
+def test_a_verified_identity_starts_one_session_only_and_only_while_fresh(provider_users, registry, clock):
+    session = auth.provider_sign_in(claims(clock), registry, clock.now)
+    assert auth.restore(session, []) == auth.Viewer("lena", frozenset({"leadership"}), ("east",))
+    assert auth.provider_sign_in(claims(clock), registry, clock.now) is None, "the same token twice (a copied cookie)"
+    clock.advance(auth.PROVIDER_SIGN_IN_WINDOW + 1)
+    assert auth.provider_sign_in(claims(clock, iat=int(clock.now) - auth.PROVIDER_SIGN_IN_WINDOW - 1), registry, clock.now) is None
+    assert auth.provider_sign_in(claims(clock, iat=int(clock.now) + 3600), registry, clock.now) is None
+    assert auth.provider_sign_in(claims(clock, nonce="n-2"), registry, clock.now) is not None, "a new sign-in"
+
+
+def test_the_subject_decides_before_the_email_and_an_unverified_email_counts_for_nothing(provider_users, registry, clock):
+    by_subject = auth.provider_sign_in(claims(clock, sub="9c1e"), registry, clock.now)
+    assert auth.restore(by_subject, []).username == "ade"
+    unverified = auth.provider_sign_in(claims(clock, nonce="n-2", email_verified=False), registry, clock.now)
+    assert auth.restore(unverified, []) == auth.Viewer("7f3a", frozenset(), ())
+
+
+def test_a_stranger_to_the_users_file_is_signed_in_with_no_role_until_the_file_names_them(provider_users, registry, clock):
+    session = auth.provider_sign_in(claims(clock, sub="55", email="sam@hub.example"), registry, clock.now)
+    assert auth.restore(session, []) == auth.Viewer("sam@hub.example", frozenset(), ())
+    users.add_user(provider_users, User("sam", None, frozenset({"advisory"}), email="sam@hub.example"))
+    assert auth.restore(session, []).roles == {"advisory"}
+    users.remove_user(provider_users, "sam")
+    assert auth.restore(session, []).roles == frozenset()
+
+
+def test_a_provider_session_ends_at_sign_out_wherever_its_cookie_is(provider_users, registry, clock):
+    session = auth.provider_sign_in(claims(clock), registry, clock.now)
+    token = cookie_for(session)
+    assert auth.read_token(token, auth.cookie_key(), time.time()) == session
+    registry.end(session.id)
+    assert from_cookie(token) == auth.VISITOR
+
+
+def test_a_password_session_cannot_pass_for_a_provider_one(provider_users):
+    """A users-file name never has the colon that marks a session begun at the provider."""
+    assert not users.USERNAME.fullmatch(auth.PROVIDER + "9c1e")
+
+
 # The form, in a running app (demo accounts)
 
 APP = """
@@ -323,7 +379,7 @@ from dashboard import auth
 
 HUBS = ["north", "east"]
 viewer = auth.current_viewer(HUBS)
-auth.sign_out_button()
+auth.sign_out_button(viewer)
 if not viewer.signed_in:
     viewer = auth.sign_in_form(HUBS)
 st.write(f"viewer: {viewer.username} {sorted(viewer.roles)} {viewer.hubs}")

@@ -146,11 +146,16 @@ def test_a_failed_write_leaves_the_old_file_whole_and_no_stray_file(users_file, 
         ({"password": HASH, "roles": []}, "roles must be"),
         ({"password": HASH, "roles": ["leadership"], "hub": ["north"]}, "unknown entries ['hub']"),
         ({"password": HASH, "roles": ["leadership"], "hubs": "north"}, "hubs must be a list"),
+        ({"roles": ["leadership"]}, "needs a password, an email or a subject"),
+        ({"email": "not an address", "roles": ["leadership"]}, "email must be one e-mail address"),
+        ({"subject": "", "roles": ["leadership"]}, "subject must be"),
+        ({"email": "BOB@hub.example", "roles": ["advisory"]}, "email bob@hub.example is given to more than one user"),
     ],
 )
 def test_a_users_file_with_a_doubtful_entry_is_refused_whole(users_file, entry, because):
     users_file.parent.mkdir()
-    users_file.write_text(yaml.safe_dump({"users": {"alice": entry, "bob": {"password": HASH, "roles": ["admin"]}}}))
+    users_file.write_text(yaml.safe_dump({"users": {"alice": entry, "bob": {"password": HASH, "email": "bob@hub.example",
+                                                                            "roles": ["admin"]}}}))
     with pytest.raises(UsersFileError, match=re.escape(because)):
         read_users(users_file)
 
@@ -208,6 +213,21 @@ def test_users_add_refuses_a_bad_password_and_writes_nothing(users_file, monkeyp
     assert hubdash_users(monkeypatch, "add", "alice", "--role", "admin", stdin=stdin) == 2
     assert because in capsys.readouterr().err
     assert not users_file.exists()
+
+
+def test_users_add_with_an_email_or_subject_asks_no_password_and_signs_in_only_through_the_provider(users_file, monkeypatch, capsys):
+    assert hubdash_users(monkeypatch, "add", "maria", "--role", "advisory", "--email", "Maria@Hub.example") == 0
+    assert hubdash_users(monkeypatch, "add", "ade", "--role", "leadership", "--hubs", "north", "--subject", "9c1e") == 0
+    maria, ade = read_users(users_file)["maria"], read_users(users_file)["ade"]
+    assert (maria.password_hash, maria.email, maria.roles) == (None, "maria@hub.example", {"advisory"})
+    assert (ade.password_hash, ade.subject, ade.hubs) == (None, "9c1e", ("north",))
+    assert users.signed_in_by_provider(read_users(users_file), "another subject", "maria@hub.example") == maria
+    assert users.signed_in_by_provider(read_users(users_file), "9c1e", None) == ade
+    assert hubdash_users(monkeypatch, "add", "mia", "--role", "advisory", "--email", "maria@hub.example") == 2
+    assert "already signs in as another user" in capsys.readouterr().err
+    assert hubdash_users(monkeypatch, "list") == 0
+    listed = capsys.readouterr().out
+    assert "identity provider (maria@hub.example)" in listed and "identity provider (subject 9c1e)" in listed
 
 
 def test_users_add_refuses_an_existing_user(users_file, monkeypatch, capsys):

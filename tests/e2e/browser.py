@@ -37,14 +37,17 @@ def launch(playwright):
 
 
 @contextlib.contextmanager
-def serve(home: Path, port: int | None = None):
-    """`hubdash run` on a local port with the demo accounts, over the data folder `home`; yields its URL."""
+def serve(home: Path, port: int | None = None, users: Path | None = None, folder: Path | None = None):
+    """`hubdash run` on a local port over the data folder `home`, with the users file `users` or else the demo
+    accounts, started in `folder` (where Streamlit looks for .streamlit/secrets.toml); yields its URL."""
     port = port or free_port()
     env = {**os.environ, "HUBDASH_HOME": str(home)}
     env.pop("HUBDASH_USERS", None)
+    if users is not None:
+        env["HUBDASH_USERS"] = str(users)
     with open(home / "server.log", "a") as log:
         server = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "run", "--port", str(port)], env=env,
-                                  stdout=log, stderr=subprocess.STDOUT)
+                                  cwd=folder, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_until_healthy(url, server)
@@ -121,6 +124,6 @@ def sign_in(page, app_url: str, username: str, password: str, path: str = "sign-
     wait_for_app(page)
     page.get_by_label("Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_text(f"Signed in as {username}").first.wait_for()
     wait_for_app(page)
