@@ -2,13 +2,13 @@
 
 Everything that could drift is read from the code that enforces it: the threshold
 from the current release, the tables from hierarchy.py, the feedback promises
-from feedback/, the page table from access.PAGES.
+from feedback/, the page table from access.PAGES, the ways of signing in from auth.py.
 """
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, data, labels, ui
+from dashboard import access, auth, data, labels, ui
 from dashboard.hierarchy import TOPICS
 from feedback import scrub, store
 from feedback.i18n import LANGUAGES
@@ -106,6 +106,13 @@ ui.table(
     labels={"page": "Page", "visitor": "Anyone, without signing in", **role_names},
 )
 st.markdown("This table is read from the same configuration that decides, on the server, whether a page is shown.")
+
+st.subheader("How people sign in")
+st.markdown("\n".join(f"- {method}" for method in auth.sign_in_methods()))
+st.markdown(
+    "Either way, a session ends after a while without activity, at most 12 hours after signing in, and at sign-out. "
+    "Signing out here does not sign anyone out of their organisation's account."
+)
 
 st.subheader("How to audit a published warehouse")
 st.markdown(
