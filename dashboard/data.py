@@ -5,6 +5,10 @@ queries/ on the current release, read-only, cached per release and parameters,
 and only for geographies the viewer may see. The warehouse path is resolved on
 every call, so a new release shows up on the next rerun without a restart, and a
 page that started on the old release finishes on it (the old file stays open).
+
+A user scoped to some hubs sees those hubs from their own files (warehouse.own_file):
+their own figures, unsuppressed, which only they may see. Those questions are never
+cached: Streamlit's caches are shared by every session.
 """
 
 from __future__ import annotations
@@ -50,11 +54,39 @@ def run(name: str, **params) -> pd.DataFrame:
 
 
 def figures(name: str, viewer: Viewer, *, geo_level: str, geos: list[str], **params) -> pd.DataFrame:
-    """A question about geographies, refused for any geography the viewer may not see."""
+    """A question about geographies, refused for any geography the viewer may not see.
+
+    A hub-scoped viewer's own hubs are answered from their own figures (see own_figures).
+    """
     refused = sorted(set(geos) - set(allowed_geos(viewer, geo_level)))
     if refused:
         raise PermissionError(f"not allowed to see {geo_level} {', '.join(refused)}")
-    return _run(release_file(), name, _frozen({**params, "geo_level": geo_level, "geos": list(geos)}))
+    params = {**params, "geo_level": geo_level, "geos": list(geos)}
+    release = release_file()
+    if own_figures(viewer, geo_level, geos):
+        return _run_own([warehouse.own_file(Path(release), hub) for hub in geos], name, params)
+    return _run(release, name, _frozen(params))
+
+
+def own_figures(viewer: Viewer, geo_level: str, geos: list[str]) -> bool:
+    """Whether figures() answers from the viewer's own hubs' figures: only for a user scoped to hubs, about
+    their own hubs alone, and only where the current release has those files."""
+    if not viewer.signed_in or viewer.hubs is None or geo_level != "hub" or not geos or not set(geos) <= set(viewer.hubs):
+        return False
+    release = Path(release_file())
+    return all(warehouse.own_file(release, hub).exists() for hub in geos)
+
+
+def _run_own(files: list[Path], name: str, params: dict) -> pd.DataFrame:
+    """A question on hubs' own files, read together as if they were one release; uncached."""
+    with duckdb.connect() as con:
+        for number, file in enumerate(files):
+            con.execute(f"ATTACH '{str(file).replace(chr(39), chr(39) * 2)}' AS own{number} (READ_ONLY)")
+        for table in ("cells", "hubs", "release"):
+            union = " UNION ALL ".join(f"SELECT * FROM own{number}.{table}" for number in range(len(files)))
+            con.execute(f"CREATE TEMP VIEW {table} AS SELECT DISTINCT * FROM ({union})")  # one release row, not one per file
+        queries.install_macros(con)
+        return queries.run(con, name, **params)
 
 
 def allowed_geo_levels(viewer: Viewer) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths, warehouse
-from .cube import build_cube, unpublished_margins
+from .cube import build_cube, true_figures, unpublished_margins
 from .disclosure import protect
 from .extract import Extract, read_extract
 from .hierarchy import TOPICS
@@ -73,8 +73,10 @@ def _publish(folder: Path, path: Path, threshold: int | None, say: Callable[[str
         cube, unpublished_margins(staged), staged.hubs, blocks, threshold, previous=previous, progress=say
     )
     release = Release(cells=protected.cells, hubs=staged.hubs, blocks=blocks, threshold=threshold, number=number)
-    say(f"writing release {number}")
-    warehouse.write_release(path, release, staged, staged.months[0], staged.months[-1])
+    say(f"writing release {number}, and each hub's own figures")
+    own = true_figures(staged)
+    own = own[own["geo_level"] == "hub"]
+    warehouse.write_release(path, release, staged, own, staged.months[0], staged.months[-1])
     return Outcome(number=number, changed=True, counts=protected.counts)
 
 

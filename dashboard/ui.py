@@ -30,6 +30,10 @@ TREND_HEIGHT = 200
 LEGEND = {"orient": "bottom", "title": None, "columns": 1, "labelLimit": 300}
 """One entry a line: on a phone, a row of entries runs off the edge and hides series."""
 
+OWN_FIGURES_NOTE = (
+    "Your hub's own figures, not published: every count, small ones included, as your hub recorded them. "
+    "Only your hub's users see them; nobody else does, and no public page, other view or report holds them."
+)
 LEVEL_LABELS = {"year": "Year", "quarter": "Quarter", "month": "Month"}
 GEO_LEVEL_LABELS = {"network": "Whole network", "region": "Region", "hub": "Hub"}
 
@@ -125,6 +129,8 @@ def view_filters(viewer: auth.Viewer, key: str, columns) -> View:
         level, periods = period_filter(key)
     with columns[1]:
         geo_level, geo = geo_filter(viewer, key)
+    if data.own_figures(viewer, geo_level, [geo]):
+        st.info(OWN_FIGURES_NOTE)
     return View(level, periods, geo_level, geo)
 
 

@@ -6,6 +6,8 @@ Layout, next to the warehouse path `W` (by default in the data folder):
     W.releases/0007.duckdb published, suppressed figures only: what the app reads
     W.staging/0007.duckdb  unsuppressed finest-grain aggregates behind release 7,
                            kept to build the next release; the app never opens it
+    W.own/0007/HUB.duckdb  hub HUB's own figures behind release 7, unsuppressed, shaped
+                           like a release: the app opens it only for users scoped to HUB
 
 A release is written to a new file and made current by replacing the link in one
 rename, so a crash at any moment leaves the previous release current and intact,
@@ -18,6 +20,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +38,9 @@ KEEP_RELEASES = 3
 _RELEASE_FILE = re.compile(r"^(\d{4,})\.duckdb$")
 _TEMPORARY_FILE = re.compile(r"^\.\d{4,}\.duckdb\.(\d+)\.tmp(\.wal)?$")
 """A release or staging file being written, by the process with that id (see _write_atomically)."""
+_OWN_FOLDER = re.compile(r"^(\d{4,})$")
+_TEMPORARY_FOLDER = re.compile(r"^\.\d{4,}\.(\d+)\.tmp$")
+"""A release's folder of hubs' own figures being written, by the process with that id (see _write_own)."""
 
 
 class Busy(Exception):
@@ -63,13 +69,15 @@ def exclusive(path: Path) -> Iterator[None]:
 def remove_leftovers(path: Path) -> None:
     """Delete the temporary files of writers that were killed while writing a release (held under `exclusive`)."""
     link = re.compile(rf"^\.{re.escape(path.name)}\.(\d+)\.link$")
-    for folder, pattern in ((path.parent, link), (releases_dir(path), _TEMPORARY_FILE), (staging_dir(path), _TEMPORARY_FILE)):
+    folders = ((path.parent, link), (releases_dir(path), _TEMPORARY_FILE), (staging_dir(path), _TEMPORARY_FILE),
+               (own_dir(path), _TEMPORARY_FOLDER))
+    for folder, pattern in folders:
         if not folder.is_dir():
             continue
         for file in folder.iterdir():
             match = pattern.match(file.name)
             if match and not _running(int(match.group(1))):
-                file.unlink(missing_ok=True)
+                shutil.rmtree(file) if file.is_dir() else file.unlink(missing_ok=True)
 
 
 def _running(pid: int) -> bool:
@@ -88,6 +96,17 @@ def releases_dir(path: Path) -> Path:
 
 def staging_dir(path: Path) -> Path:
     return path.with_name(path.name + ".staging")
+
+
+def own_dir(path: Path) -> Path:
+    return path.with_name(path.name + ".own")
+
+
+def own_file(release_file: Path, hub: str) -> Path:
+    """Where hub `hub`'s own figures behind the release file W.releases/0007.duckdb are: W.own/0007/hub.duckdb
+    (the file may not exist)."""
+    releases = release_file.parent
+    return releases.with_name(releases.name.removesuffix(".releases") + ".own") / release_file.stem / f"{hub}.duckdb"
 
 
 def current_file(path: Path) -> Path:
@@ -135,13 +154,18 @@ def read_staging(path: Path, number: int) -> Staged | None:
     return Staged(hubs, months, tables, blocks)
 
 
-def write_release(path: Path, release: Release, staged: Staged, first_month: str, last_month: str) -> None:
-    """Write release and staging files, then make them current with one atomic rename."""
+def write_release(path: Path, release: Release, staged: Staged, own: pd.DataFrame, first_month: str,
+                  last_month: str) -> None:
+    """Write the release, staging and hubs' own files, then make them current with one atomic rename.
+
+    `own` holds the true value of every cell and unpublished margin at hub level (CELL_KEY, value).
+    """
     name = f"{release.number:04d}.duckdb"
     published = releases_dir(path) / name
     private = staging_dir(path) / name
     _write_atomically(published, lambda con: _fill_release(con, release, first_month, last_month))
     _write_atomically(private, lambda con: _fill_staging(con, staged))
+    _write_own(own_dir(path) / f"{release.number:04d}", release, own, first_month, last_month)
     link = path.with_name(f".{path.name}.{os.getpid()}.link")
     link.unlink(missing_ok=True)
     link.symlink_to(os.path.relpath(published, path.parent))
@@ -149,6 +173,30 @@ def write_release(path: Path, release: Release, staged: Staged, first_month: str
     _fsync_dir(path.parent)
     for folder in (releases_dir(path), staging_dir(path)):
         _prune(folder, keep=release.number - KEEP_RELEASES)
+    _prune_own(own_dir(path), keep=release.number - KEEP_RELEASES)
+
+
+def _write_own(final: Path, release: Release, own: pd.DataFrame, first_month: str, last_month: str) -> None:
+    """One file per hub, shaped like a release file whose every cell is that hub's and none is suppressed.
+
+    Written into a temporary folder renamed into place, so the folder of a release is complete or absent.
+    """
+    paths.private(final.parent)
+    temp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+    shutil.rmtree(temp, ignore_errors=True)
+    temp.mkdir(mode=0o700)
+    try:
+        for hub in release.hubs["hub"]:
+            cells = own[(own["geo_level"] == "hub") & (own["geo"] == hub)].assign(suppressed=False)
+            hubs = release.hubs[release.hubs["hub"] == hub]
+            mine = Release(cells=cells, hubs=hubs, blocks=release.blocks.iloc[0:0], threshold=release.threshold,
+                           number=release.number)
+            _write_atomically(temp / f"{hub}.duckdb", lambda con, mine=mine: _fill_release(con, mine, first_month, last_month))
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(temp, final)
+        _fsync_dir(final.parent)
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 def _write_atomically(final: Path, fill) -> None:
@@ -210,6 +258,13 @@ def _prune(folder: Path, keep: int) -> None:
         match = _RELEASE_FILE.match(file.name)
         if match and int(match.group(1)) <= keep:
             file.unlink(missing_ok=True)
+
+
+def _prune_own(folder: Path, keep: int) -> None:
+    for release in folder.iterdir():
+        match = _OWN_FOLDER.match(release.name)
+        if match and int(match.group(1)) <= keep:
+            shutil.rmtree(release, ignore_errors=True)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -107,6 +107,17 @@ ui.table(
 )
 st.markdown("This table is read from the same configuration that decides, on the server, whether a page is shown.")
 
+st.subheader("A hub's own figures")
+st.markdown(
+    "A hub's users hold their own hub's records already, so they see their own hub in full: every count, small ones "
+    "included, unsuppressed, marked “your hub's own figures, not published”. At each release the software writes each "
+    "hub's own figures to a file of that hub's, kept private beside the warehouse, and opens it only for a user "
+    "signed in and limited to that hub, viewing that hub. Nobody else ever sees them: not another hub's users, not "
+    "the leaders who see every hub (they see the published, suppressed figures), not the public pages, the report "
+    "or a download of any other view, and the app keeps no copy of them shared between users. Every other figure a "
+    "hub's user sees, the whole network's included, is the published one."
+)
+
 st.subheader("How people sign in")
 st.markdown("\n".join(f"- {method}" for method in auth.sign_in_methods()))
 st.markdown(
