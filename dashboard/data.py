@@ -82,7 +82,7 @@ def _run_own(files: list[Path], name: str, params: dict) -> pd.DataFrame:
     with duckdb.connect() as con:
         for number, file in enumerate(files):
             con.execute(f"ATTACH '{str(file).replace(chr(39), chr(39) * 2)}' AS own{number} (READ_ONLY)")
-        for table in ("cells", "hubs", "release"):
+        for table in ("cells", "ranges", "hubs", "release"):
             union = " UNION ALL ".join(f"SELECT * FROM own{number}.{table}" for number in range(len(files)))
             con.execute(f"CREATE TEMP VIEW {table} AS SELECT DISTINCT * FROM ({union})")  # one release row, not one per file
         queries.install_macros(con)

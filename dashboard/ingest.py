@@ -21,6 +21,7 @@ from .cube import build_cube, true_figures, unpublished_margins
 from .disclosure import protect
 from .extract import Extract, read_extract
 from .hierarchy import TOPICS
+from .ranges import implied_ranges
 from .release import Release
 
 DEFAULT_THRESHOLD = 11
@@ -73,10 +74,12 @@ def _publish(folder: Path, path: Path, threshold: int | None, say: Callable[[str
         cube, unpublished_margins(staged), staged.hubs, blocks, threshold, previous=previous, progress=say
     )
     release = Release(cells=protected.cells, hubs=staged.hubs, blocks=blocks, threshold=threshold, number=number)
+    say("working out the range the published figures imply for each hidden one")
+    ranges = implied_ranges(release)
     say(f"writing release {number}, and each hub's own figures")
     own = true_figures(staged)
     own = own[own["geo_level"] == "hub"]
-    warehouse.write_release(path, release, staged, own, staged.months[0], staged.months[-1])
+    warehouse.write_release(path, release, ranges, staged, own, staged.months[0], staged.months[-1])
     return Outcome(number=number, changed=True, counts=protected.counts)
 
 

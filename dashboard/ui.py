@@ -1,8 +1,10 @@
 """What every page shares: the role check, filters, suppressed-cell display, charts and downloads.
 
-A suppressed count is never shown as a zero and never dropped: tables say
-"suppressed", charts draw a grey mark with a tooltip saying why, and every page
-says whether anything on it is suppressed.
+A suppressed figure is never shown as a zero and never dropped: tables say
+"hidden (40–75)", with the range the published figures already imply (queries
+give it beside each figure, as _lower and _upper), charts draw that range as a
+grey line with a tooltip saying why, and every page says whether anything on it
+is suppressed.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -18,6 +21,7 @@ from .csvsafe import to_csv_bytes
 from .feedback_ui import markdown_text
 
 SUPPRESSED = "suppressed"
+HIDDEN = "hidden"
 NOT_SHOWN = "not shown"
 SUPPRESSED_GREY = "#9e9e9e"
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -160,20 +164,63 @@ def suppression_status(frame: pd.DataFrame, counts: list[str]) -> None:
     """Say whether any figure on the page is suppressed: a reader must never mistake a gap for a zero."""
     hidden = int(frame[counts].isna().sum().sum()) if len(frame) else 0
     if hidden:
-        st.caption(f"{hidden} figure(s) on this view are suppressed. {suppression_explained()}")
+        st.caption(f"{hidden} figure(s) on this view are suppressed. {suppression_explained()} Each shows, in brackets "
+                   "or as a grey line, the range that the published figures already imply.")
     else:
         st.caption("No figure on this view is suppressed.")
 
 
+def hidden_text(lower, upper, percent: bool = False) -> str:
+    """'hidden (40–75)': a hidden figure with the range the published figures imply; 'hidden (40 or more)' where
+    nothing bounds it above."""
+    if percent:
+        return f"hidden ({lower:.0%})" if lower == upper else f"hidden ({lower:.0%}–{upper:.0%})"
+    if pd.isna(upper):
+        return f"hidden ({int(lower):,} or more)"
+    return f"hidden ({int(lower):,}–{int(upper):,})"
+
+
+def range_columns(columns) -> list[str]:
+    """The columns that hold the ranges of `columns` (_lower, _upper), for a table or chart to carry them along."""
+    return [f"{col}_{end}" for col in columns for end in ("lower", "upper")]
+
+
+def shown_figure(value, lower, upper, percent: bool = False) -> str:
+    """One count or rate as a page shows it: its value, or hidden with its range; a rate with no range was
+    withheld for its small base ('not shown')."""
+    if not pd.isna(value):
+        return f"{value:.0%}" if percent else f"{int(value):,}"
+    if not pd.isna(lower):
+        return hidden_text(lower, upper, percent)
+    return NOT_SHOWN if percent else SUPPRESSED
+
+
+def ranges_of(frame: pd.DataFrame, col: str) -> tuple[pd.Series, pd.Series]:
+    """The lower and upper ends of `col`'s range (missing where the frame carries none)."""
+    missing = pd.Series(pd.NA, index=frame.index, dtype="Float64")
+    return frame.get(f"{col}_lower", missing), frame.get(f"{col}_upper", missing)
+
+
+def long(frame: pd.DataFrame, key: str, columns: list[str], name: str, value: str) -> pd.DataFrame:
+    """`columns` of `frame` as rows (like melt), column by column, each figure with its range beside it
+    (`value`_lower, `value`_upper), so that a chart of them draws hidden figures' ranges."""
+    parts = []
+    for col in columns:
+        lower, upper = ranges_of(frame, col)
+        parts.append(pd.DataFrame({key: frame[key].to_numpy(), name: col, value: frame[col].to_numpy(),
+                                   f"{value}_lower": lower.to_numpy(), f"{value}_upper": upper.to_numpy()}))
+    return pd.concat(parts, ignore_index=True)
+
+
 def display_table(frame: pd.DataFrame, counts: list[str], rates: list[str], money: list[str] = ()) -> pd.DataFrame:
-    """The table as shown: suppressed counts say so, withheld rates say so, rates as percentages."""
-    shown = frame.copy()
-    for col in counts:
-        shown[col] = shown[col].map(lambda v: SUPPRESSED if pd.isna(v) else f"{int(v):,}")
-    for col in rates:
-        shown[col] = shown[col].map(lambda v: NOT_SHOWN if pd.isna(v) else f"{v:.0%}")
+    """The table as shown: each count and rate by shown_figure, rates as percentages. The range columns are read,
+    not shown themselves."""
+    shown = frame.drop(columns=[c for c in range_columns([*counts, *rates]) if c in frame.columns])
+    for col in [*counts, *rates]:
+        lower, upper = ranges_of(frame, col)
+        shown[col] = [shown_figure(v, lo, hi, col in rates) for v, lo, hi in zip(frame[col], lower, upper)]
     for col in money:
-        shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else f"{int(round(v)):,}")
+        shown[col] = shown[col].map(lambda v: NOT_SHOWN if pd.isna(v) else f"{int(round(v)):,}")
     return shown
 
 
@@ -222,11 +269,29 @@ def png(figure: alt.TopLevelMixin, scale: float = 2) -> bytes:
     return vl_convert.vegalite_to_png(spec, scale=scale)
 
 
+def _with_status(frame: pd.DataFrame, value: str, percent: bool) -> pd.DataFrame:
+    """The frame with what a chart draws: `_value` (published), `_lower` and `_upper` (a hidden figure's range;
+    missing where a rate was withheld for its small base), `_shown` (the figure as a table shows it) and
+    `_status` (published, hidden or not shown)."""
+    lower, upper = ranges_of(frame, value)
+    shown = frame.assign(
+        _value=frame[value].astype("Float64").astype(float),
+        _lower=lower.astype("Float64").astype(float),
+        _upper=upper.astype("Float64").astype(float),
+        _shown=[shown_figure(v, lo, hi, percent) for v, lo, hi in zip(frame[value], lower, upper)],
+    )
+    hidden = shown["_value"].isna() & shown["_lower"].notna()
+    shown["_status"] = np.where(shown["_value"].notna(), "published", np.where(hidden, HIDDEN, NOT_SHOWN))
+    top = np.nanmax([*shown["_value"], *shown["_lower"], 1 if percent else 0])
+    shown.loc[hidden, "_upper"] = shown.loc[hidden, "_upper"].fillna(top)
+    return shown
+
+
 def bars(frame: pd.DataFrame, category: str, value: str, title: str | list[str], color: str | None = None,
          value_title: str = "Count", percent: bool = False, color_order: list[str] | None = None) -> alt.Chart:
-    """Horizontal bars, with a grey 'suppressed' mark wherever a value is hidden."""
-    shown = frame.assign(_status=frame[value].map(lambda v: SUPPRESSED if pd.isna(v) else "published"))
-    shown["_value"] = shown[value].astype("Float64").fillna(0).astype(float)
+    """Horizontal bars. A hidden figure is a grey line over the range the published figures imply, never a bar; a
+    rate withheld for its small base says "not shown" at the start of its row."""
+    shown = _with_status(frame, value, percent)
     fmt = ".0%" if percent else ",.0f"
     base = alt.Chart().encode(y=alt.Y(f"{category}:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)))
     color_enc = (
@@ -234,30 +299,31 @@ def bars(frame: pd.DataFrame, category: str, value: str, title: str | list[str],
         if color else alt.value(PALETTE[0])
     )
     offset = {"yOffset": alt.YOffset(f"{color}:N", sort=color_order)} if color else {}
-    published = base.transform_filter(alt.datum._status == "published").mark_bar().encode(
+    series = [alt.Tooltip(f"{category}:N"), *([alt.Tooltip(f"{color}:N")] if color else [])]
+    figures = base.transform_filter(alt.datum._status == "published")
+    published = figures.mark_bar().encode(
         x=alt.X("_value:Q", title=value_title, axis=alt.Axis(format=fmt)),
         color=color_enc,
-        tooltip=[alt.Tooltip(f"{category}:N"), *([alt.Tooltip(f"{color}:N")] if color else []),
-                 alt.Tooltip("_value:Q", title=value_title, format=fmt)],
+        tooltip=[*series, alt.Tooltip("_value:Q", title=value_title, format=fmt)],
         **offset,
     )
-    hidden = base.transform_filter(alt.datum._status == SUPPRESSED).mark_point(
-        shape="diamond", filled=True, size=60, color=SUPPRESSED_GREY, aria=False
+    hidden = base.transform_filter(alt.datum._status == HIDDEN).mark_rule(
+        color=SUPPRESSED_GREY, strokeWidth=4, strokeCap="round", aria=False
     ).encode(
-        x=alt.X("_value:Q"),
-        tooltip=[alt.Tooltip(f"{category}:N"), *([alt.Tooltip(f"{color}:N")] if color else []),
-                 alt.Tooltip("_status:N", title=suppression_explained())],
+        x=alt.X("_lower:Q"), x2="_upper:Q",
+        tooltip=[*series, alt.Tooltip("_shown:N", title=suppression_explained())],
         **offset,
     )
-    return _layers(shown, published, hidden).properties(title=title)
+    withheld = base.transform_filter(alt.datum._status == NOT_SHOWN).mark_text(
+        text=NOT_SHOWN, align="left", color=SUPPRESSED_GREY, fontStyle="italic", aria=False
+    ).encode(x=alt.value(4), tooltip=[*series, alt.Tooltip("_status:N", title=f"A rate is shown only where its base is at least {threshold()}")], **offset)
+    return _layers(shown, published, hidden, withheld).properties(title=title)
 
 
 def trend(frame: pd.DataFrame, period: str, value: str, series: str, title: str | list[str], percent: bool = False,
           value_title: str = "Count") -> alt.Chart:
-    """Lines over time, one per series; a hidden value breaks the line and shows as a grey mark."""
-    shown = frame.assign(_status=frame[value].map(lambda v: SUPPRESSED if pd.isna(v) else "published"))
-    shown["_value"] = shown[value].astype("Float64").astype(float)
-    shown["_axis"] = 0.0
+    """Lines over time, one per series; a hidden value breaks the line and is a grey line over its range."""
+    shown = _with_status(frame, value, percent)
     fmt = ".0%" if percent else ",.0f"
     base = alt.Chart().encode(x=alt.X(f"{period}:O", title=None))
     line = base.mark_line(point=True).encode(
@@ -265,16 +331,19 @@ def trend(frame: pd.DataFrame, period: str, value: str, series: str, title: str 
         color=alt.Color(f"{series}:N", scale=alt.Scale(range=PALETTE), legend=alt.Legend(**LEGEND)),
         tooltip=[alt.Tooltip(f"{period}:O"), alt.Tooltip(f"{series}:N"), alt.Tooltip("_value:Q", title=value_title, format=fmt)],
     )
-    hidden = base.transform_filter(alt.datum._status == SUPPRESSED).mark_tick(color=SUPPRESSED_GREY, thickness=2, aria=False).encode(
-        y=alt.Y("_axis:Q"),
-        tooltip=[alt.Tooltip(f"{period}:O"), alt.Tooltip(f"{series}:N"), alt.Tooltip("_status:N", title=suppression_explained())],
+    hidden = base.transform_filter(alt.datum._status == HIDDEN).mark_rule(
+        color=SUPPRESSED_GREY, strokeWidth=4, strokeCap="round", aria=False
+    ).encode(
+        y=alt.Y("_lower:Q"), y2="_upper:Q",
+        tooltip=[alt.Tooltip(f"{period}:O"), alt.Tooltip(f"{series}:N"), alt.Tooltip("_shown:N", title=suppression_explained())],
     )
     return _layers(shown, line, hidden).properties(title=title, height=TREND_HEIGHT)
 
 
-def _layers(shown: pd.DataFrame, published: alt.Chart, hidden: alt.Chart) -> alt.LayerChart:
+def _layers(shown: pd.DataFrame, published: alt.Chart, hidden: alt.Chart, withheld: alt.Chart | None = None) -> alt.LayerChart:
     """The marks over `shown`, given once for all layers (Altair would otherwise hash and copy it per layer).
-    The layer of suppressed marks is left out when nothing is suppressed: an empty mark group is an
+    The layers of hidden and withheld figures are left out when there are none: an empty mark group is an
     unlabelled graphic to a screen reader (axe: svg-img-alt)."""
-    layers = (published, hidden) if (shown["_status"] == SUPPRESSED).any() else (published,)
+    status = set(shown["_status"])
+    layers = [published, *([hidden] if HIDDEN in status else []), *([withheld] if withheld and NOT_SHOWN in status else [])]
     return alt.layer(*layers, data=shown)

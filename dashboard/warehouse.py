@@ -3,7 +3,8 @@
 Layout, next to the warehouse path `W` (by default in the data folder):
 
     W                      a symbolic link to the current release file
-    W.releases/0007.duckdb published, suppressed figures only: what the app reads
+    W.releases/0007.duckdb published, suppressed figures only, with the range the published
+                           figures imply for each suppressed one: what the app reads
     W.staging/0007.duckdb  unsuppressed finest-grain aggregates behind release 7,
                            kept to build the next release; the app never opens it
     W.own/0007/HUB.duckdb  hub HUB's own figures behind release 7, unsuppressed, shaped
@@ -154,16 +155,17 @@ def read_staging(path: Path, number: int) -> Staged | None:
     return Staged(hubs, months, tables, blocks)
 
 
-def write_release(path: Path, release: Release, staged: Staged, own: pd.DataFrame, first_month: str,
-                  last_month: str) -> None:
+def write_release(path: Path, release: Release, ranges: pd.DataFrame, staged: Staged, own: pd.DataFrame,
+                  first_month: str, last_month: str) -> None:
     """Write the release, staging and hubs' own files, then make them current with one atomic rename.
 
-    `own` holds the true value of every cell and unpublished margin at hub level (CELL_KEY, value).
+    `ranges` holds the range the published figures imply for each suppressed cell (ranges.implied_ranges);
+    `own` the true value of every cell and unpublished margin at hub level (CELL_KEY, value).
     """
     name = f"{release.number:04d}.duckdb"
     published = releases_dir(path) / name
     private = staging_dir(path) / name
-    _write_atomically(published, lambda con: _fill_release(con, release, first_month, last_month))
+    _write_atomically(published, lambda con: _fill_release(con, release, ranges, first_month, last_month))
     _write_atomically(private, lambda con: _fill_staging(con, staged))
     _write_own(own_dir(path) / f"{release.number:04d}", release, own, first_month, last_month)
     link = path.with_name(f".{path.name}.{os.getpid()}.link")
@@ -185,13 +187,15 @@ def _write_own(final: Path, release: Release, own: pd.DataFrame, first_month: st
     temp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
     shutil.rmtree(temp, ignore_errors=True)
     temp.mkdir(mode=0o700)
+    nothing_hidden = pd.DataFrame(columns=[*CELL_KEY, "lower", "upper"])
     try:
         for hub in release.hubs["hub"]:
             cells = own[(own["geo_level"] == "hub") & (own["geo"] == hub)].assign(suppressed=False)
             hubs = release.hubs[release.hubs["hub"] == hub]
             mine = Release(cells=cells, hubs=hubs, blocks=release.blocks.iloc[0:0], threshold=release.threshold,
                            number=release.number)
-            _write_atomically(temp / f"{hub}.duckdb", lambda con, mine=mine: _fill_release(con, mine, first_month, last_month))
+            _write_atomically(temp / f"{hub}.duckdb",
+                              lambda con, mine=mine: _fill_release(con, mine, nothing_hidden, first_month, last_month))
         shutil.rmtree(final, ignore_errors=True)
         os.replace(temp, final)
         _fsync_dir(final.parent)
@@ -216,7 +220,7 @@ def _write_atomically(final: Path, fill) -> None:
         Path(str(temp) + ".wal").unlink(missing_ok=True)
 
 
-def _fill_release(con, release: Release, first_month: str, last_month: str) -> None:
+def _fill_release(con, release: Release, ranges: pd.DataFrame, first_month: str, last_month: str) -> None:
     key = ", ".join(CELL_KEY)
     columns = ", ".join(f"{c} VARCHAR NOT NULL" for c in CELL_KEY)
     con.execute(f"CREATE TABLE cells ({columns}, value BIGINT, suppressed BOOLEAN NOT NULL)")
@@ -225,6 +229,9 @@ def _fill_release(con, release: Release, first_month: str, last_month: str) -> N
         f"INSERT INTO cells SELECT {key}, value, suppressed FROM frame "
         "ORDER BY topic, measure, period_level, geo_level, period, geo"
     )
+    con.execute(f"CREATE TABLE ranges ({columns}, lower BIGINT NOT NULL, upper BIGINT, PRIMARY KEY ({key}))")
+    con.register("frame", ranges)
+    con.execute(f"INSERT INTO ranges SELECT {key}, lower, upper FROM frame")
     con.execute("CREATE TABLE hubs (hub VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, region VARCHAR NOT NULL)")
     con.register("frame", release.hubs)
     con.execute("INSERT INTO hubs SELECT hub, name, region FROM frame")

@@ -116,15 +116,14 @@ shown_per_completed = named(per_completed, "service_line")
 ui.chart(
     ui.bars(shown_per_completed, "service_line", "spend_per_completed",
             ["Spend per completed referral by service line", f"{where}, {latest}"], value_title="Spend per completed referral"),
-    alt_text=f"Bar chart: spend divided by completed referrals for each service line, {where}, {latest}. Grey diamonds "
-    "mark service lines whose completed count is suppressed or too small to divide by. The table below holds the same figures.",
+    alt_text=f"Bar chart: spend divided by completed referrals for each service line, {where}, {latest}. “Not shown” "
+    "marks service lines whose completed count is hidden or too small to divide by. The table below holds the same figures.",
     key="funding-per-completed",
 )
 ui.table(
-    shown_per_completed.assign(spend_per_completed=shown_per_completed["spend_per_completed"].map(
-        lambda v: ui.NOT_SHOWN if pd.isna(v) else f"{round(v):,}"))[["service_line", "spent", "completed", "spend_per_completed"]],
+    shown_per_completed[["service_line", "spent", "completed", "spend_per_completed", *ui.range_columns(["completed"])]],
     f"Spend per completed referral, {latest}", "funding-per-completed-table",
-    counts=["completed"], money=["spent"], labels=COLUMN_LABELS,
+    counts=["completed"], money=["spent", "spend_per_completed"], labels=COLUMN_LABELS,
 )
 st.caption("Spend per completed referral is shown only where the completed count is published and at least "
            f"{ui.threshold()}; spend counts all of a service line's spending in the period, whatever became of its referrals.")

@@ -68,9 +68,9 @@ if len(unknown):
 
 st.subheader(f"Demand by language in {latest}")
 demand = pd.concat([
-    funnel.assign(need="Referrals", count=funnel["referred"]),
-    access.assign(need="Interpreter needed", count=access["needing_interpreter"]),
-])[["category", "need", "count"]]
+    ui.long(funnel, "category", ["referred"], "need", "count").assign(need="Referrals"),
+    ui.long(access, "category", ["needing_interpreter"], "need", "count").assign(need="Interpreter needed"),
+])
 most_referred = {code: rank for rank, code in enumerate(funnel.sort_values("referred", ascending=False)["category"])}
 demand = demand.sort_values("category", key=lambda codes: codes.map(most_referred), kind="stable")
 demand["category"] = demand["category"].map(labels.language)
@@ -79,7 +79,7 @@ ui.chart(
             color="need", color_order=["Referrals", "Interpreter needed"],
             value_title="Referrals or appointments").properties(height=alt.Step(11)),
     alt_text=f"Bar chart: for each language, most referrals first, the referrals made and the appointments that needed an "
-    f"interpreter, {where}, {latest}. Grey diamonds mark suppressed counts. The tables below hold the same figures.",
+    f"interpreter, {where}, {latest}. Grey lines mark the range of each hidden count. The tables below hold the same figures.",
     key="language-demand",
 )
 
@@ -93,13 +93,14 @@ ui.chart(
         whole_coverage, "All languages",
     ),
     alt_text=f"Bar chart: for each language, lowest first, the share of appointments needing an interpreter that had one, "
-    f"{where}, {latest}; a dashed line marks all languages together. Grey diamonds mark languages whose coverage cannot "
-    "be shown. The table below holds the same figures.",
+    f"{where}, {latest}; a dashed line marks all languages together. Grey lines mark the range of a hidden "
+    "coverage. The table below holds the same figures.",
     key="language-coverage",
 )
 if len(no_need):
     st.caption(f"No appointment needed an interpreter in {latest} for: {', '.join(sorted(no_need['category'].map(labels.language)))}.")
-ui.table(shown_coverage[["category", *ACCESS_COUNTS, "interpreter_coverage"]], f"Interpreter coverage by language, {latest}",
+ui.table(shown_coverage[["category", *ACCESS_COUNTS, "interpreter_coverage", *ui.range_columns([*ACCESS_COUNTS, "interpreter_coverage"])]],
+         f"Interpreter coverage by language, {latest}",
          "language-coverage-table", counts=ACCESS_COUNTS, rates=["interpreter_coverage"], labels=COLUMN_LABELS)
 
 st.subheader(f"Completion against English speakers in {latest}")
@@ -111,12 +112,13 @@ ui.chart(
         english_rate, "English speakers",
     ),
     alt_text=f"Bar chart: for each language other than English, lowest first, the share of accepted referrals that completed "
-    f"the service, {where}, {latest}; a dashed line marks English speakers. Grey diamonds mark languages whose rate "
-    "cannot be shown. The table below holds the same figures, English first.",
+    f"the service, {where}, {latest}; a dashed line marks English speakers. Grey lines mark the range of a hidden "
+    "rate; “not shown” marks a rate on too small a base. The table below holds the same figures, English first.",
     key="language-completion",
 )
 shown_funnel = pd.concat([english, others]).assign(category=lambda f: f["category"].map(labels.language))
-ui.table(shown_funnel[["category", *FUNNEL_COUNTS, "completion_rate"]], f"Referrals by language, {latest}",
+ui.table(shown_funnel[["category", *FUNNEL_COUNTS, "completion_rate", *ui.range_columns([*FUNNEL_COUNTS, "completion_rate"])]],
+         f"Referrals by language, {latest}",
          "language-funnel-table", counts=FUNNEL_COUNTS, rates=["completion_rate"], labels=COLUMN_LABELS)
 
 st.subheader("Coverage over time")
@@ -135,7 +137,9 @@ ui.chart(
     f"each {level} from {periods[0]} to {periods[-1]}, {where}. The table below holds the same figures.",
     key="language-trend",
 )
-ui.table(over_time[["period", "category", *ACCESS_COUNTS, "interpreter_coverage"]], f"Interpreter coverage over time, {where}",
+ui.table(over_time[["period", "category", *ACCESS_COUNTS, "interpreter_coverage",
+                    *ui.range_columns([*ACCESS_COUNTS, "interpreter_coverage"])]],
+         f"Interpreter coverage over time, {where}",
          "language-trend-table", counts=ACCESS_COUNTS, rates=["interpreter_coverage"], labels=COLUMN_LABELS)
 
 shown_counts = pd.concat([coverage[ACCESS_COUNTS].melt(), over_time[ACCESS_COUNTS].melt(), funnel[FUNNEL_COUNTS].melt()])

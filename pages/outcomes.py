@@ -66,7 +66,7 @@ ui.chart(
     f"to {periods[-1]}, {where}. The table below holds the same figures.",
     key="outcomes-trend",
 )
-ui.table(over_time[["period", "outcome", *COUNTS, "achieved_share"]], f"Outcomes over time, {where}", "outcomes-trend-table",
+ui.table(over_time[["period", "outcome", *COUNTS, "achieved_share", *ui.range_columns([*COUNTS, "achieved_share"])]], f"Outcomes over time, {where}", "outcomes-trend-table",
          counts=COUNTS, rates=["achieved_share"], labels=COLUMN_LABELS)
 shown_counts = [over_time[COUNTS].melt()]
 
@@ -90,7 +90,8 @@ if "hub" in data.allowed_geo_levels(viewer):
     for sentence in gaps or [f"No hub falls clearly behind the {reference_name} in {latest}, among the shares that can be shown."]:
         st.markdown(f"- {feedback_ui.markdown_text(sentence)}")
     outcome = st.selectbox("Outcome", OUTCOME_MEASURES, format_func=labels.plain, key="outcomes-compare")
-    one = by_hub[by_hub["outcome"] == outcome].merge(hubs, left_on="geo", right_on="hub")[["name", *COUNTS, "achieved_share"]]
+    one = by_hub[by_hub["outcome"] == outcome].merge(hubs, left_on="geo", right_on="hub")[
+        ["name", *COUNTS, "achieved_share", *ui.range_columns([*COUNTS, "achieved_share"])]]
     ui.chart(
         baselines.with_rule(
             ui.bars(one, "name", "achieved_share", [f"{labels.plain(outcome)}: share achieved by hub", latest],
@@ -98,7 +99,7 @@ if "hub" in data.allowed_geo_levels(viewer):
             reference_shares.get(outcome), ui.geo_label(reference_level, reference),
         ),
         alt_text=f"Bar chart: for each hub, the share of those assessed for “{labels.plain(outcome)}” who achieved it, {latest}; "
-        f"a dashed line marks the {reference_name}. Grey diamonds mark hubs whose share cannot be shown. "
+        f"a dashed line marks the {reference_name}. Grey lines mark the range of a hidden share. "
         "The table below holds the same figures.",
         key="outcomes-hubs",
     )

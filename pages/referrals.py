@@ -49,7 +49,7 @@ for sentence in gaps or ["No group falls clearly behind the whole in this period
     st.markdown(f"- {feedback_ui.markdown_text(sentence)}")
 
 st.subheader(f"The funnel in {latest}")
-stages = groups.melt(id_vars=["category"], value_vars=list(STAGES), var_name="stage", value_name="count")
+stages = ui.long(groups, "category", list(STAGES), "stage", "count")
 stages["stage"] = stages["stage"].map(STAGES)
 stages["category"] = stages["category"].map(name)
 ui.chart(
@@ -57,17 +57,17 @@ ui.chart(
             color_order=list(STAGES.values())),
     alt_text=(
         f"Bar chart: for each {breakdown.replace('_', ' ')}, referrals referred, accepted, reaching a first appointment "
-        f"and completed, {where}, {latest}. Grey diamonds mark suppressed counts. The table below holds the same figures."
+        f"and completed, {where}, {latest}. Grey lines mark the range of each hidden count. The table below holds the same figures."
     ),
     key="referrals-funnel",
 )
 shown = groups.assign(category=groups["category"].map(name))
-ui.table(shown[["category", *COUNTS, *RATES]], f"Funnel by {breakdown.replace('_', ' ')}, {latest}", "referrals-funnel-table",
+ui.table(shown[["category", *COUNTS, *RATES, *ui.range_columns([*COUNTS, *RATES])]],
+         f"Funnel by {breakdown.replace('_', ' ')}, {latest}", "referrals-funnel-table",
          counts=COUNTS, rates=RATES, labels=COLUMN_LABELS)
 
 st.subheader("Over time")
-over_time = whole.melt(id_vars=["period"], value_vars=["first_appointment_rate", "completion_rate", "waited_over_30_days_share"],
-                       var_name="rate", value_name="share")
+over_time = ui.long(whole, "period", RATES, "rate", "share")
 over_time["rate"] = over_time["rate"].map(COLUMN_LABELS)
 ui.chart(
     ui.trend(over_time, "period", "share", "rate", f"Funnel rates over time, {where}", percent=True, value_title="Share"),
@@ -75,7 +75,7 @@ ui.chart(
     f"waiting over 30 days, for each {level} from {periods[0]} to {periods[-1]}, {where}.",
     key="referrals-trend",
 )
-ui.table(whole[["period", *COUNTS, *RATES]], f"Funnel over time, {where}", "referrals-trend-table",
-         counts=COUNTS, rates=RATES, labels={**COLUMN_LABELS, "period": "Period"})
+ui.table(whole[["period", *COUNTS, *RATES, *ui.range_columns([*COUNTS, *RATES])]], f"Funnel over time, {where}",
+         "referrals-trend-table", counts=COUNTS, rates=RATES, labels={**COLUMN_LABELS, "period": "Period"})
 
 ui.suppression_status(pd.concat([groups[COUNTS], whole[COUNTS]]), COUNTS)
