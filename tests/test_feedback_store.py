@@ -710,3 +710,16 @@ def test_a_postgresql_url_in_the_setting_puts_the_store_there_and_nothing_in_the
     with psycopg.connect(url) as con:
         assert con.execute("SELECT text FROM feedback").fetchall() == [("kept in PostgreSQL",)]
     assert list(home.iterdir()) == []
+
+
+def test_a_deployment_sets_the_limit_and_a_setting_that_is_not_a_count_is_refused_by_name(monkeypatch):
+    from dashboard import feedback_ui
+
+    monkeypatch.delenv("HUBDASH_FEEDBACK_PER_MINUTE", raising=False)
+    assert feedback_ui.rate_limit() == 30
+    monkeypatch.setenv("HUBDASH_FEEDBACK_PER_MINUTE", "120")
+    assert feedback_ui.rate_limit() == 120
+    for wrong in ("0", "-5", "lots", "2.5"):
+        monkeypatch.setenv("HUBDASH_FEEDBACK_PER_MINUTE", wrong)
+        with pytest.raises(ValueError, match="HUBDASH_FEEDBACK_PER_MINUTE must be a whole number"):
+            feedback_ui.rate_limit()
