@@ -116,7 +116,9 @@ class RateLimiter:
     holds one of `limit` slots for `per_seconds`. The slots are this process's
     own (a DuckDB store has one writing process), or shared by every process of
     a PostgreSQL store (`share`). Either way the times stay in this process's
-    memory: no time of any feedback is written anywhere. Thread-safe.
+    memory: no time of any feedback is written anywhere. When every slot is
+    held by other processes, when one frees is not known here, so the person is
+    asked to wait the whole period. Thread-safe.
     """
 
     def __init__(self, limit: int = DEFAULT_RATE_LIMIT, per_seconds: float = 60.0, clock: Callable[[], float] = time.monotonic):
