@@ -24,6 +24,7 @@ PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 # No page icons on st.Page or here: Streamlit fetches a material icon's favicon from Google.
 # The sidebar links keep theirs: those come from the bundled font.
 st.set_page_config(page_title="Hub Dashboard", layout="wide")
+st.html(ui.TABLE_STYLE)
 
 viewer = auth.current_viewer(data.hub_ids())
 auth.sign_out_button(viewer)

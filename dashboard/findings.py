@@ -57,6 +57,16 @@ def largest_gaps(
     return [sentence for _, sentence in found[:most]]
 
 
+def comparable(groups: pd.DataFrame, whole: pd.Series, gaps: tuple[Gap, ...]) -> int:
+    """How many of the groups' rates can be set against the whole's: both published. None means that "no group
+    falls behind" would be untrue: nothing was compared."""
+    return sum(
+        int(groups[gap.rate].notna().sum())
+        for gap in gaps
+        if gap.rate in groups.columns and not pd.isna(whole.get(gap.rate))
+    )
+
+
 @dataclass(frozen=True)
 class Change:
     """One group's published rate in a period and in the same period a year earlier."""

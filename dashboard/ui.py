@@ -9,7 +9,7 @@ is suppressed.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import altair as alt
 import numpy as np
@@ -19,6 +19,7 @@ import streamlit as st
 from . import access, auth, data
 from .csvsafe import to_csv_bytes
 from .feedback_ui import markdown_text
+from .hierarchy import NETWORK
 
 SUPPRESSED = "suppressed"
 HIDDEN = "hidden"
@@ -38,6 +39,17 @@ OWN_FIGURES_NOTE = (
     "Your hub's own figures, not published: every count, small ones included, as your hub recorded them. "
     "Only your hub's users see them; nobody else does, and no public page, other view or report holds them."
 )
+STATUS = "Status"
+TABLE_STYLE = """<style>
+@media (max-width: 640px) {
+  [data-testid="stTable"] table { table-layout: fixed !important; width: 100% !important; }
+  [data-testid="stTable"] th, [data-testid="stTable"] td, [data-testid="stTable"] p {
+    font-size: 0.7rem !important; white-space: normal !important; overflow-wrap: anywhere !important; }
+  [data-testid="stTable"] th, [data-testid="stTable"] td { padding: 0.3rem 0.1rem !important; }
+}
+</style>"""
+"""On a phone, tables fit the screen: smaller text, columns sharing the width, long words broken (!important:
+Streamlit's own styles come later on the page)."""
 LEVEL_LABELS = {"year": "Year", "quarter": "Quarter", "month": "Month"}
 GEO_LEVEL_LABELS = {"network": "Whole network", "region": "Region", "hub": "Hub"}
 
@@ -102,7 +114,8 @@ def geo_filter(viewer: auth.Viewer, key: str) -> tuple[str, str]:
     options = [(level, geo) for level in data.allowed_geo_levels(viewer) for geo in data.allowed_geos(viewer, level)]
     options.sort(key=lambda o: ("network", "region", "hub").index(o[0]))
     labels = place_labels(options)
-    return st.selectbox("Where", options, format_func=labels.get, key=f"{key}-geo")
+    own = [i for i, (level, geo) in enumerate(options) if level == "hub" and viewer.hubs and geo in viewer.hubs]
+    return st.selectbox("Where", options, index=own[0] if own else 0, format_func=labels.get, key=f"{key}-geo")
 
 
 class View(NamedTuple):
@@ -122,6 +135,15 @@ class View(NamedTuple):
         return geo_label(self.geo_level, self.geo)
 
     @property
+    def phrase(self) -> str:
+        """The place inside a sentence: 'the whole network', 'region North', 'Riverside Survivor Care Hub'."""
+        if self.geo_level == "network":
+            return "the whole network"
+        if self.geo_level == "region":
+            return f"region {self.geo}"
+        return self.where.removeprefix(f"{GEO_LEVEL_LABELS['hub']}: ")
+
+    @property
     def caption(self) -> str:
         """For st.caption: the place's name escaped, as names are data."""
         return f"{markdown_text(self.where)} · {period_label(self.level, self.periods)}. Snapshot figures are for {self.latest}."
@@ -136,6 +158,43 @@ def view_filters(viewer: auth.Viewer, key: str, columns) -> View:
     if data.own_figures(viewer, geo_level, [geo]):
         st.info(OWN_FIGURES_NOTE)
     return View(level, periods, geo_level, geo)
+
+
+def wider_views(viewer: auth.Viewer, view: View) -> list[View]:
+    """Views around `view` that more published figures reach, nearest first: the year of its latest period, its
+    hub's region, the whole network; each for one period, as a page's findings are."""
+    year = view.latest[:4]
+    periods = [(view.level, [view.latest])]
+    if view.level != "year" and year in data.run("periods", period_level="year")["period"].tolist():
+        periods.append(("year", [year]))
+    places = [(view.geo_level, view.geo)]
+    if view.geo_level == "hub" and "region" in data.allowed_geo_levels(viewer):
+        hubs = data.run("hubs")
+        places.append(("region", hubs.loc[hubs["hub"] == view.geo, "region"].iloc[0]))
+    if view.geo_level != "network":
+        places.append(("network", NETWORK))
+    return [View(level, chosen, *place) for place in places for level, chosen in periods][1:]
+
+
+def say_gaps(found: list[str], compared: int, none_behind: str, view: View, viewer: auth.Viewer,
+             compared_in: Callable[[View], int], among: str = "") -> None:
+    """The largest gaps, worst first; or that no group falls behind among the rates compared; or, where nothing
+    could be compared, that it could not, and the nearest view where it can (compared_in counts a view's pairs).
+    `among` names what is compared where it is not the view's groups ("between the hubs of ...")."""
+    if found:
+        sentences = found
+    elif compared:
+        sentences = [none_behind]
+    else:
+        other = next((v for v in wider_views(viewer, view) if compared_in(v)), None)
+        sentences = [
+            f"Nothing can be compared {among or 'in ' + view.phrase}, {view.latest}: every rate here is hidden or "
+            f"rests on fewer than {threshold()}. "
+            + (f"Rates can be compared for {other.phrase}, {period_label(other.level, other.periods).lower()}: "
+               "choose it in the filters above." if other else "Nor can they in any wider view.")
+        ]
+    for sentence in sentences:
+        st.markdown(f"- {markdown_text(sentence)}")
 
 
 def geo_label(geo_level: str, geo: str) -> str:
@@ -225,13 +284,14 @@ def display_table(frame: pd.DataFrame, counts: list[str], rates: list[str], mone
 
 
 def table(frame: pd.DataFrame, title: str, key: str, counts=(), rates=(), money=(), labels: dict | None = None) -> None:
-    """A table with a CSV download of exactly what is shown."""
+    """A table, every row and column in view (a static table, not a scrolling grid; see TABLE_STYLE), with a CSV
+    download of the same figures as numbers."""
     shown = display_table(frame, list(counts), list(rates), list(money)).rename(columns=labels or {})
     st.markdown(f"**{markdown_text(title)}**")
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.table(shown, hide_index=True, border="horizontal")
     st.download_button(
         f"Download “{markdown_text(title)}” as CSV",
-        data=to_csv_bytes(shown),
+        data=to_csv_bytes(csv_table(frame, list(counts), list(rates), list(money), labels or {})),
         file_name=f"{key}.csv",
         mime="text/csv",
         key=f"{key}-csv",
@@ -239,8 +299,37 @@ def table(frame: pd.DataFrame, title: str, key: str, counts=(), rates=(), money=
     )
 
 
+def csv_table(frame: pd.DataFrame, counts: list[str], rates: list[str], money: list[str], labels: dict) -> pd.DataFrame:
+    """The table for a spreadsheet: counts and money as numbers, rates as percentages (numbers), a hidden figure
+    empty, and a status column saying, for each row, which figures are hidden (with their ranges) or not shown."""
+    out = frame.drop(columns=[c for c in range_columns([*counts, *rates]) if c in frame.columns])
+    status = [[] for _ in range(len(frame))]
+    for col in [*counts, *rates, *money]:
+        lower, upper = ranges_of(frame, col)
+        for row, (value, lo, hi) in enumerate(zip(frame[col], lower, upper)):
+            if pd.isna(value):
+                said = NOT_SHOWN if col in money else shown_figure(value, lo, hi, col in rates)
+                status[row].append(f"{labels.get(col, col)}: {said}")
+    for col in counts:
+        out[col] = frame[col].astype("Int64")
+    for col in rates:
+        out[col] = (frame[col].astype("Float64") * 100).round(1)
+    for col in money:
+        out[col] = frame[col].astype("Float64").round().astype("Int64")
+    out = out.rename(columns={**labels, **{col: f"{labels.get(col, col)} (%)" for col in rates}})
+    if counts or rates or money:
+        out[STATUS] = ["; ".join(row) or "published" for row in status]
+    return out
+
+
 def chart(figure: alt.Chart, alt_text: str, key: str) -> None:
-    """A chart with its text alternative and a PNG download (rendered on demand, offline)."""
+    """A chart with its text alternative and a PNG download (rendered on demand, offline); a chart none of whose
+    figures is published is not drawn, and says so."""
+    if _figures_published(figure) is False:
+        title = figure.title if isinstance(figure.title, str) else ", ".join(figure.title)
+        st.markdown(f"**{markdown_text(title)}**: every figure in this chart is hidden or not shown for this view, "
+                    "so it is not drawn. The table holds each hidden figure's range.")
+        return
     st.altair_chart(figure.properties(autosize=FIT_WIDTH), alt=alt_text, width="stretch")
     st.download_button(
         "Download chart as PNG",
@@ -250,6 +339,17 @@ def chart(figure: alt.Chart, alt_text: str, key: str) -> None:
         key=f"{key}-png",
         icon=":material/image:",
     )
+
+
+def _figures_published(figure: alt.TopLevelMixin) -> bool | None:
+    """Whether any of the chart's own figures is published: bars() and trend() give each figure's status in their
+    data, inside any layers around them. None for a chart without such figures (a baseline)."""
+    data = getattr(figure, "data", alt.Undefined)
+    if isinstance(data, pd.DataFrame) and "_status" in data.columns:
+        return bool((data["_status"] == "published").any())
+    layers = getattr(figure, "layer", alt.Undefined)
+    known = [k for k in map(_figures_published, [] if layers is alt.Undefined else layers) if k is not None]
+    return any(known) if known else None
 
 
 def png(figure: alt.TopLevelMixin, scale: float = 2) -> bytes:
@@ -267,6 +367,11 @@ def png(figure: alt.TopLevelMixin, scale: float = 2) -> bytes:
     with _altair_globals_lock:
         spec = figure.to_json()
     return vl_convert.vegalite_to_png(spec, scale=scale)
+
+
+def _axis(percent: bool) -> alt.Axis:
+    """Percentages a whole point apart at least: an axis fitted to 76% to 79% would otherwise repeat '77%'."""
+    return alt.Axis(format=".0%", tickMinStep=0.01) if percent else alt.Axis(format=",.0f", tickMinStep=1)
 
 
 def _with_status(frame: pd.DataFrame, value: str, percent: bool) -> pd.DataFrame:
@@ -289,11 +394,13 @@ def _with_status(frame: pd.DataFrame, value: str, percent: bool) -> pd.DataFrame
 
 def bars(frame: pd.DataFrame, category: str, value: str, title: str | list[str], color: str | None = None,
          value_title: str = "Count", percent: bool = False, color_order: list[str] | None = None) -> alt.Chart:
-    """Horizontal bars. A hidden figure is a grey line over the range the published figures imply, never a bar; a
-    rate withheld for its small base says "not shown" at the start of its row."""
+    """Horizontal bars of counts, or dots of rates on an axis fitted to them (a bar would start from 0), in the
+    frame's order (the order of its table). A hidden figure is a grey line over the range the published figures
+    imply, never a bar; a rate withheld for its small base says "not shown" at the start of its row."""
     shown = _with_status(frame, value, percent)
     fmt = ".0%" if percent else ",.0f"
-    base = alt.Chart().encode(y=alt.Y(f"{category}:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)))
+    order = list(dict.fromkeys(frame[category]))
+    base = alt.Chart().encode(y=alt.Y(f"{category}:N", title=None, sort=order, axis=alt.Axis(labelLimit=LABEL_LIMIT)))
     color_enc = (
         alt.Color(f"{color}:N", scale=alt.Scale(range=PALETTE), sort=color_order, legend=alt.Legend(**LEGEND))
         if color else alt.value(PALETTE[0])
@@ -301,8 +408,8 @@ def bars(frame: pd.DataFrame, category: str, value: str, title: str | list[str],
     offset = {"yOffset": alt.YOffset(f"{color}:N", sort=color_order)} if color else {}
     series = [alt.Tooltip(f"{category}:N"), *([alt.Tooltip(f"{color}:N")] if color else [])]
     figures = base.transform_filter(alt.datum._status == "published")
-    published = figures.mark_bar().encode(
-        x=alt.X("_value:Q", title=value_title, axis=alt.Axis(format=fmt)),
+    published = (figures.mark_circle(size=90, opacity=1) if percent else figures.mark_bar()).encode(
+        x=alt.X("_value:Q", title=value_title, axis=_axis(percent), scale=alt.Scale(zero=not percent, padding=8 if percent else 0)),
         color=color_enc,
         tooltip=[*series, alt.Tooltip("_value:Q", title=value_title, format=fmt)],
         **offset,
@@ -327,7 +434,7 @@ def trend(frame: pd.DataFrame, period: str, value: str, series: str, title: str 
     fmt = ".0%" if percent else ",.0f"
     base = alt.Chart().encode(x=alt.X(f"{period}:O", title=None))
     line = base.mark_line(point=True).encode(
-        y=alt.Y("_value:Q", title=value_title, axis=alt.Axis(format=fmt)),
+        y=alt.Y("_value:Q", title=value_title, axis=_axis(percent), scale=alt.Scale(zero=False, padding=8)),
         color=alt.Color(f"{series}:N", scale=alt.Scale(range=PALETTE), legend=alt.Legend(**LEGEND)),
         tooltip=[alt.Tooltip(f"{period}:O"), alt.Tooltip(f"{series}:N"), alt.Tooltip("_value:Q", title=value_title, format=fmt)],
     )

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import baselines, data, feedback_ui, findings, labels, ui
+from dashboard.hierarchy import NETWORK
 
 viewer = ui.require_page("language-access")
 
@@ -33,9 +34,20 @@ latest, where = view.latest, view.where
 st.caption(view.caption)
 
 
-def figures(question: str, breakdown: str, period_list: list[str]) -> pd.DataFrame:
-    return data.figures(question, viewer, geo_level=geo_level, geos=[geo], period_level=level, periods=period_list,
-                        breakdown=breakdown)
+def figures(question: str, breakdown: str, period_list: list[str], of: ui.View = view) -> pd.DataFrame:
+    return data.figures(question, viewer, geo_level=of.geo_level, geos=[of.geo], period_level=of.level,
+                        periods=period_list, breakdown=breakdown)
+
+
+def compared_in(other: ui.View) -> int:
+    """Rates that can be compared in another view: languages' coverage against all, completion against English."""
+    access_there = figures("interpreter_coverage", "language", other.periods, other)
+    funnel_there = figures("referral_funnel", "language", other.periods, other)
+    english_there = funnel_there[funnel_there["category"] == ENGLISH]
+    return (findings.comparable(access_there, figures("interpreter_coverage", "total", other.periods, other).iloc[-1],
+                                (findings.COVERAGE_GAP,))
+            + (findings.comparable(funnel_there[funnel_there["category"] != ENGLISH], english_there.iloc[0], (COMPLETION_GAP,))
+               if len(english_there) else 0))
 
 
 def worst_first(frame: pd.DataFrame, rate: str) -> pd.DataFrame:
@@ -54,13 +66,16 @@ english_rate = english["completion_rate"].iloc[0] if len(english) else None
 
 st.subheader("Largest gaps")
 coverage_gaps = findings.largest_gaps(coverage, coverage_whole.iloc[-1], (findings.COVERAGE_GAP,), labels.language,
-                                      f"all languages, {where.lower()}")
+                                      f"all languages, {view.phrase}")
 completion_gaps = findings.largest_gaps(others, english.iloc[0] if len(english) else pd.Series(dtype=float),
                                         (COMPLETION_GAP,), labels.language, "English speakers")
-for sentence in [*coverage_gaps, *completion_gaps] or [
-    "No language falls clearly behind in this period, among the rates that can be shown."
-]:
-    st.markdown(f"- {feedback_ui.markdown_text(sentence)}")
+ui.say_gaps(
+    [*coverage_gaps, *completion_gaps],
+    findings.comparable(coverage, coverage_whole.iloc[-1], (findings.COVERAGE_GAP,))
+    + (findings.comparable(others, english.iloc[0], (COMPLETION_GAP,)) if len(english) else 0),
+    "No language falls clearly behind in this period, among the rates that can be compared.",
+    view, viewer, compared_in,
+)
 unknown = coverage[coverage["interpreter_coverage"].isna()]
 if len(unknown):
     st.markdown(f"- Coverage cannot be shown for {feedback_ui.markdown_text(', '.join(unknown['_name']))}: a count is suppressed, or fewer than "
@@ -142,5 +157,51 @@ ui.table(over_time[["period", "category", *ACCESS_COUNTS, "interpreter_coverage"
          f"Interpreter coverage over time, {where}",
          "language-trend-table", counts=ACCESS_COUNTS, rates=["interpreter_coverage"], labels=COLUMN_LABELS)
 
-shown_counts = pd.concat([coverage[ACCESS_COUNTS].melt(), over_time[ACCESS_COUNTS].melt(), funnel[FUNNEL_COUNTS].melt()])
-ui.suppression_status(shown_counts, ["value"])
+shown_counts = [coverage[ACCESS_COUNTS].melt(), over_time[ACCESS_COUNTS].melt(), funnel[FUNNEL_COUNTS].melt()]
+
+hubs = data.run("hubs")
+hubs = hubs[hubs["hub"].isin(data.allowed_geos(viewer, "hub"))]
+if geo_level == "region":
+    reference_view = ui.View(level, [latest], "region", geo)
+    hubs = hubs[hubs["region"] == geo]
+else:
+    reference_view = ui.View(level, [latest], "network", NETWORK)
+if len(hubs) > 1:
+    reference_name = reference_view.phrase
+    st.subheader(f"Interpreter coverage hub by hub, {latest}")
+
+    def hub_coverage(of: ui.View) -> pd.DataFrame:
+        return data.figures("interpreter_coverage", viewer, geo_level="hub", geos=hubs["hub"].tolist(),
+                            period_level=of.level, periods=of.periods, breakdown="total").merge(hubs, left_on="geo", right_on="hub")
+
+    def hubs_compared_in(other: ui.View) -> int:
+        if (other.geo_level, other.geo) != (reference_view.geo_level, reference_view.geo):
+            return 0
+        return findings.comparable(hub_coverage(other), figures("interpreter_coverage", "total", other.periods, other).iloc[-1],
+                                   (findings.COVERAGE_GAP,))
+
+    by_hub = hub_coverage(reference_view).sort_values("interpreter_coverage", na_position="last", kind="stable")
+    reference_coverage = figures("interpreter_coverage", "total", [latest], reference_view).iloc[-1]
+    ui.say_gaps(
+        findings.largest_gaps(by_hub, reference_coverage, (findings.COVERAGE_GAP,), dict(zip(hubs["hub"], hubs["name"])).get,
+                              reference_name, column="hub"),
+        findings.comparable(by_hub, reference_coverage, (findings.COVERAGE_GAP,)),
+        f"No hub falls clearly behind {reference_name} in {latest}, among the rates that can be compared.",
+        reference_view, viewer, hubs_compared_in, among=f"between the hubs of {reference_name}",
+    )
+    ui.chart(
+        baselines.with_rule(
+            ui.bars(by_hub, "name", "interpreter_coverage", ["Interpreter coverage by hub", latest],
+                    value_title="Share with an interpreter", percent=True),
+            reference_coverage["interpreter_coverage"], reference_view.where,
+        ),
+        alt_text=f"Dot chart: for each hub, lowest first, the share of appointments needing an interpreter that had one, "
+        f"{latest}; a dashed line marks {reference_name}. The table below holds the same figures.",
+        key="language-hubs",
+    )
+    ui.table(by_hub[["name", *ACCESS_COUNTS, "interpreter_coverage", *ui.range_columns([*ACCESS_COUNTS, "interpreter_coverage"])]],
+             f"Interpreter coverage by hub, {latest}", "language-hubs-table", counts=ACCESS_COUNTS,
+             rates=["interpreter_coverage"], labels={**COLUMN_LABELS, "name": "Hub"})
+    shown_counts.append(by_hub[ACCESS_COUNTS].melt())
+
+ui.suppression_status(pd.concat(shown_counts), ["value"])

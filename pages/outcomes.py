@@ -4,7 +4,7 @@ for viewers who may see hubs."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import baselines, data, feedback_ui, findings, labels, ui
+from dashboard import baselines, data, findings, labels, ui
 from dashboard.hierarchy import NETWORK, OUTCOME_MEASURES
 
 viewer = ui.require_page("outcomes")
@@ -34,12 +34,8 @@ latest, where = view.latest, view.where
 st.caption(view.caption)
 
 
-def outcomes(level_of_geo: str, geos: list[str], period_list: list[str]) -> pd.DataFrame:
-    return data.figures("outcomes", viewer, geo_level=level_of_geo, geos=geos, period_level=level, periods=period_list)
-
-
-def share(value) -> str:
-    return ui.NOT_SHOWN if pd.isna(value) else f"{value:.0%}"
+def outcomes(level_of_geo: str, geos: list[str], period_list: list[str], period_level: str = level) -> pd.DataFrame:
+    return data.figures("outcomes", viewer, geo_level=level_of_geo, geos=geos, period_level=period_level, periods=period_list)
 
 
 def change(now_share, before_share) -> str | None:
@@ -54,9 +50,13 @@ shares = over_time.pivot(index="outcome", columns="period", values="achieved_sha
 shares = shares.reindex([o for o in OUTCOME_MEASURES if o in shares.index])
 over_time["outcome"] = over_time["outcome"].map(labels.plain)
 
+latest_shares = over_time[over_time["period"] == latest].set_index("outcome")
+
 st.subheader(f"Share achieved among those assessed, {latest}")
 for tile, (outcome, row) in zip(st.columns(len(shares)), shares.iterrows()):
-    tile.metric(labels.plain(outcome), share(row.get(latest)), change(row.get(latest), row.get(periods[0])))
+    now = latest_shares.loc[labels.plain(outcome)]
+    shown = ui.shown_figure(now["achieved_share"], now["achieved_share_lower"], now["achieved_share_upper"], percent=True)
+    tile.metric(labels.plain(outcome), shown, change(row.get(latest), row.get(periods[0])))
 
 st.subheader("Over time")
 ui.chart(
@@ -78,17 +78,29 @@ if "hub" in data.allowed_geo_levels(viewer):
     else:
         reference_level, reference = "network", NETWORK
     hubs = hubs[hubs["hub"].isin(data.allowed_geos(viewer, "hub"))]
-    reference_name = ui.geo_label(reference_level, reference).lower()
+    reference_name = ui.View(level, [latest], reference_level, reference).phrase
     st.subheader(f"Hub by hub, {latest}")
     by_hub = outcomes("hub", hubs["hub"].tolist(), [latest])
+
+    def shares_of_hubs(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.pivot(index="geo", columns="outcome", values="achieved_share").reset_index()
+
+    def hubs_compared_in(other: ui.View) -> int:
+        if (other.geo_level, other.geo) != (reference_level, reference):
+            return 0
+        whole = outcomes(reference_level, [reference], other.periods, other.level).set_index("outcome")["achieved_share"]
+        return findings.comparable(shares_of_hubs(outcomes("hub", hubs["hub"].tolist(), other.periods, other.level)), whole,
+                                   OUTCOME_GAPS)
+
     reference_shares = outcomes(reference_level, [reference], [latest]).set_index("outcome")["achieved_share"]
-    gaps = findings.largest_gaps(
-        by_hub.pivot(index="geo", columns="outcome", values="achieved_share").reset_index(),
-        reference_shares, OUTCOME_GAPS, dict(zip(hubs["hub"], hubs["name"])).get,
-        reference_name, column="geo",
+    ui.say_gaps(
+        findings.largest_gaps(shares_of_hubs(by_hub), reference_shares, OUTCOME_GAPS, dict(zip(hubs["hub"], hubs["name"])).get,
+                              reference_name, column="geo"),
+        findings.comparable(shares_of_hubs(by_hub), reference_shares, OUTCOME_GAPS),
+        f"No hub falls clearly behind {reference_name} in {latest}, among the shares that can be compared.",
+        ui.View(level, [latest], reference_level, reference), viewer, hubs_compared_in,
+        among=f"between the hubs of {reference_name}",
     )
-    for sentence in gaps or [f"No hub falls clearly behind the {reference_name} in {latest}, among the shares that can be shown."]:
-        st.markdown(f"- {feedback_ui.markdown_text(sentence)}")
     outcome = st.selectbox("Outcome", OUTCOME_MEASURES, format_func=labels.plain, key="outcomes-compare")
     one = by_hub[by_hub["outcome"] == outcome].merge(hubs, left_on="geo", right_on="hub")[
         ["name", *COUNTS, "achieved_share", *ui.range_columns([*COUNTS, "achieved_share"])]]
@@ -99,7 +111,7 @@ if "hub" in data.allowed_geo_levels(viewer):
             reference_shares.get(outcome), ui.geo_label(reference_level, reference),
         ),
         alt_text=f"Bar chart: for each hub, the share of those assessed for “{labels.plain(outcome)}” who achieved it, {latest}; "
-        f"a dashed line marks the {reference_name}. Grey lines mark the range of a hidden share. "
+        f"a dashed line marks {reference_name}. Grey lines mark the range of a hidden share. "
         "The table below holds the same figures.",
         key="outcomes-hubs",
     )

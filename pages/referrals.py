@@ -1,9 +1,11 @@
-"""Referral gaps: where referrals stall between referral, acceptance, first appointment and completion."""
+"""Referral gaps: where referrals stall between referral, acceptance, first appointment and completion, and,
+for viewers who see several hubs, hub by hub."""
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, feedback_ui, findings, labels, ui
+from dashboard import baselines, data, findings, labels, ui
+from dashboard.hierarchy import NETWORK
 
 viewer = ui.require_page("referrals")
 
@@ -33,20 +35,28 @@ latest, where = view.latest, view.where
 st.caption(view.caption)
 
 
-def funnel(by: str, period_list: list[str]) -> pd.DataFrame:
+def funnel(by: str, period_list: list[str], of: ui.View = view) -> pd.DataFrame:
     return data.figures(
-        "referral_funnel", viewer, geo_level=geo_level, geos=[geo],
-        period_level=level, periods=period_list, breakdown=by,
+        "referral_funnel", viewer, geo_level=of.geo_level, geos=[of.geo],
+        period_level=of.level, periods=period_list, breakdown=by,
     )
+
+
+def compared_in(other: ui.View) -> int:
+    return findings.comparable(funnel(breakdown, other.periods, other), funnel("total", other.periods, other).iloc[-1],
+                               findings.FUNNEL_GAPS)
 
 
 groups = funnel(breakdown, [latest])
 whole = funnel("total", periods)
 
 st.subheader("Largest gaps")
-gaps = findings.largest_gaps(groups, whole.iloc[-1], findings.FUNNEL_GAPS, name, where.lower())
-for sentence in gaps or ["No group falls clearly behind the whole in this period, among the rates that can be shown."]:
-    st.markdown(f"- {feedback_ui.markdown_text(sentence)}")
+ui.say_gaps(
+    findings.largest_gaps(groups, whole.iloc[-1], findings.FUNNEL_GAPS, name, view.phrase),
+    findings.comparable(groups, whole.iloc[-1], findings.FUNNEL_GAPS),
+    "No group falls clearly behind the whole in this period, among the rates that can be compared.",
+    view, viewer, compared_in,
+)
 
 st.subheader(f"The funnel in {latest}")
 stages = ui.long(groups, "category", list(STAGES), "stage", "count")
@@ -77,5 +87,50 @@ ui.chart(
 )
 ui.table(whole[["period", *COUNTS, *RATES, *ui.range_columns([*COUNTS, *RATES])]], f"Funnel over time, {where}",
          "referrals-trend-table", counts=COUNTS, rates=RATES, labels={**COLUMN_LABELS, "period": "Period"})
+shown_counts = [groups[COUNTS], whole[COUNTS]]
 
-ui.suppression_status(pd.concat([groups[COUNTS], whole[COUNTS]]), COUNTS)
+hubs = data.run("hubs")
+hubs = hubs[hubs["hub"].isin(data.allowed_geos(viewer, "hub"))]
+if geo_level == "region":
+    reference_level, reference = "region", geo
+    hubs = hubs[hubs["region"] == geo]
+else:
+    reference_level, reference = "network", NETWORK
+if len(hubs) > 1:
+    reference_view = ui.View(level, [latest], reference_level, reference)
+    reference_name = reference_view.phrase
+    st.subheader(f"Hub by hub, {latest}")
+
+    def hub_funnel(of: ui.View) -> pd.DataFrame:
+        return data.figures("referral_funnel", viewer, geo_level="hub", geos=hubs["hub"].tolist(), period_level=of.level,
+                            periods=of.periods, breakdown="total").merge(hubs, left_on="geo", right_on="hub")
+
+    def hubs_compared_in(other: ui.View) -> int:
+        if (other.geo_level, other.geo) != (reference_level, reference):
+            return 0
+        return findings.comparable(hub_funnel(other), funnel("total", other.periods, other).iloc[-1], findings.FUNNEL_GAPS)
+
+    by_hub = hub_funnel(reference_view)
+    reference_rates = funnel("total", [latest], reference_view).iloc[-1]
+    ui.say_gaps(
+        findings.largest_gaps(by_hub, reference_rates, findings.FUNNEL_GAPS, dict(zip(hubs["hub"], hubs["name"])).get,
+                              reference_name, column="hub"),
+        findings.comparable(by_hub, reference_rates, findings.FUNNEL_GAPS),
+        f"No hub falls clearly behind {reference_name} in {latest}, among the rates that can be compared.",
+        reference_view, viewer, hubs_compared_in, among=f"between the hubs of {reference_name}",
+    )
+    ui.chart(
+        baselines.with_rule(
+            ui.bars(by_hub, "name", "completion_rate", [f"Accepted referrals completed, by hub", f"{latest}"],
+                    value_title="Share completed", percent=True),
+            reference_rates["completion_rate"], reference_view.where,
+        ),
+        alt_text=f"Dot chart: for each hub, the share of accepted referrals completed, {latest}; a dashed line marks "
+        f"{reference_name}. Grey lines mark the range of a hidden share. The table below holds the same figures.",
+        key="referrals-hubs",
+    )
+    ui.table(by_hub[["name", *COUNTS, *RATES, *ui.range_columns([*COUNTS, *RATES])]], f"Funnel by hub, {latest}",
+             "referrals-hubs-table", counts=COUNTS, rates=RATES, labels={**COLUMN_LABELS, "name": "Hub"})
+    shown_counts.append(by_hub[COUNTS])
+
+ui.suppression_status(pd.concat(shown_counts), COUNTS)

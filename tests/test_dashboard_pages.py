@@ -81,7 +81,7 @@ def tables(at) -> dict[str, pd.DataFrame]:
     for element in elements(at.main):
         if element.type == "markdown" and re.fullmatch(r"\*\*.+\*\*", element.value):
             title = element.value.strip("*")
-        elif element.type == "dataframe":
+        elif element.type == "table":
             found[title] = element.value
     return found
 
@@ -106,7 +106,7 @@ def chart_rows(chart) -> pd.DataFrame:
 
 
 def figures_shown(at) -> int:
-    return len(charts(at)) + len(at.dataframe) + len(at.metric) + len(at.get("download_button"))
+    return len(charts(at)) + len(at.table) + len(at.metric) + len(at.get("download_button"))
 
 
 def captions(at) -> list[str]:

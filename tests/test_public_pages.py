@@ -83,7 +83,7 @@ def every_text(at) -> str:
     texts += [element.proto.label for element in at.get("download_button")]
     for widget in (*at.selectbox, *at.radio):
         texts += [widget.label, *map(str, widget.options)]
-    for frame in at.dataframe:
+    for frame in at.table:
         texts += [frame.value.to_csv()]
     for chart in at.get("vega_lite_chart"):
         texts += [chart.proto.spec]
@@ -135,7 +135,7 @@ def test_a_rate_is_compared_only_where_both_years_are_published(warehouse):
     places = [("network", "network")] + warehouse.execute("SELECT DISTINCT 'region', region FROM hubs ORDER BY 2").fetchall()
     for geo_level, geo in places:
         at = choose(app(), "year", year, geo_level, geo)
-        table = next(d.value for d in at.dataframe if "Service line" in d.value.columns)
+        table = next(d.value for d in at.table if "Service line" in d.value.columns)
         withheld = (table[now] == "not shown") | (table[before] == "not shown")
         if withheld.any() and (~withheld).any():
             break
@@ -173,11 +173,11 @@ def test_the_all_figures_download_holds_every_table_on_the_page(warehouse):
     year = periods(warehouse, "year")[-1]
     at = choose(app(), "year", year, "region", region)
     every = public_summary.all_figures(public_summary.gather("region", region, "year", year))
-    for frame in (d.value for d in at.dataframe):
+    for frame in (d.value for d in at.table):
         shown = frame.melt(id_vars=[frame.columns[0]], var_name="Figure", value_name="Value")
         shown.columns = ["Group", "Figure", "Value"]
         assert shown.merge(every, how="left", indicator=True)["_merge"].eq("both").all()
-    assert (every["Value"] == "suppressed").sum() == sum(int((d.value == "suppressed").sum().sum()) for d in at.dataframe)
+    assert (every["Value"] == "suppressed").sum() == sum(int((d.value == "suppressed").sum().sum()) for d in at.table)
 
 
 def test_a_hub_scoped_leader_sees_the_same_public_summary(warehouse):
@@ -193,7 +193,7 @@ def test_a_hub_scoped_leader_sees_the_same_public_summary(warehouse):
 def test_the_page_counts_the_suppressed_figures_it_shows(warehouse):
     region = warehouse.execute("SELECT min(region) FROM hubs").fetchone()[0]
     at = choose(app(), "year", periods(warehouse, "year")[-1], "region", region)
-    suppressed = sum(int((d.value == "suppressed").sum().sum()) for d in at.dataframe)
+    suppressed = sum(int((d.value == "suppressed").sum().sum()) for d in at.table)
     assert suppressed > 0
     assert any(c.value.startswith(f"{suppressed} figure(s) on this view are suppressed.") for c in at.caption)
 
@@ -206,7 +206,7 @@ def test_governance_shows_the_threshold_of_the_release_in_force(warehouse):
 
 def test_governance_role_table_is_exactly_the_access_configuration(published):
     at = open_page(app(), "governance")
-    table = next(d.value for d in at.dataframe if "Page" in d.value.columns)
+    table = next(d.value for d in at.table if "Page" in d.value.columns)
     expected = pd.DataFrame(
         [
             [p.title, "yes" if not p.roles else "no",

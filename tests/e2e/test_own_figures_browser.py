@@ -83,7 +83,7 @@ def choose(page, place: str) -> None:
     page.get_by_test_id("stSelectbox").filter(has_text="Where").click()
     page.get_by_role("option", name=place, exact=True).click()
     expect(page.get_by_text(f"{place} · Years")).to_be_visible()
-    finished(page, charts=2)
+    finished(page)
 
 
 def funnel_csv(page, year: str) -> pd.DataFrame:
@@ -105,7 +105,7 @@ def as_number(text: str) -> int | None:
 def open_referrals(page, network, username: str) -> None:
     sign_in(page, network["url"], username, PASSWORD)
     page.goto(f"{network['url']}/referrals")
-    finished(page, charts=2)
+    finished(page)
 
 
 def test_the_hub_lead_sees_their_small_counts_marked_as_their_own(page, network):
