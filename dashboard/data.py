@@ -42,10 +42,20 @@ def release_file() -> str:
 def _run(release: str, name: str, params: tuple) -> pd.DataFrame:
     cursor = _connection(release).cursor()
     try:
+        _ranges_of_an_older_release(cursor)
         queries.install_macros(cursor)
         return queries.run(cursor, name, **{k: list(v) if isinstance(v, tuple) else v for k, v in params})
     finally:
         cursor.close()
+
+
+def _ranges_of_an_older_release(cursor: duckdb.DuckDBPyConnection) -> None:
+    """A release published before hidden figures' ranges were stored has none (an unchanged extract does not
+    republish it): an empty ranges table for this cursor, so its hidden figures read 'suppressed' until the next
+    release."""
+    if not cursor.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'ranges'").fetchone():
+        cursor.execute("CREATE TEMP TABLE ranges AS SELECT * EXCLUDE (value, suppressed), NULL::BIGINT AS lower, "
+                       "NULL::BIGINT AS upper FROM cells LIMIT 0")
 
 
 def run(name: str, **params) -> pd.DataFrame:

@@ -8,6 +8,7 @@ monthly counts by category, which no view publishes) is an unknown, tied by ever
 from __future__ import annotations
 
 import math
+import shutil
 from collections import defaultdict
 
 import duckdb
@@ -15,6 +16,8 @@ import highspy
 import numpy as np
 import pandas as pd
 import pytest
+
+from apptest import app, open_page, sign_in
 
 from dashboard import ui, warehouse
 from dashboard.hierarchy import ALL, BREAKDOWN_COLUMNS, TOPICS, months_of
@@ -150,3 +153,16 @@ def test_a_hidden_figure_reads_hidden_with_its_range():
     assert ui.shown_figure(pd.NA, 0.25, 0.5, percent=True) == "hidden (25%–50%)"
     assert ui.shown_figure(pd.NA, pd.NA, pd.NA, percent=True) == ui.NOT_SHOWN
     assert ui.shown_figure(1234, 1234, 1234) == "1,234"
+
+
+def test_a_release_published_before_ranges_were_stored_still_opens_its_hidden_figures_reading_suppressed(home, seed_release):
+    older = home / "0001.duckdb"
+    shutil.copy(warehouse.current_file(seed_release), older)
+    with duckdb.connect(str(older)) as con:
+        con.execute("DROP TABLE ranges")
+    (home / "warehouse.duckdb").symlink_to(older)
+
+    at = sign_in(open_page(app(), "referrals"), "leader", "leader-demo")
+    counts = pd.concat([table.value for table in at.table])[["Referred", "Accepted", "Completed"]].astype(str)
+    assert not at.exception
+    assert counts.eq(ui.SUPPRESSED).any().any() and not counts.apply(lambda c: c.str.startswith("hidden (")).any().any()
