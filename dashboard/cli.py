@@ -1,4 +1,4 @@
-"""The `hubdash` command: seed, ingest, audit, users, feedback, run."""
+"""The `hubdash` command: seed, ingest, audit, publish, users, feedback, run."""
 
 from __future__ import annotations
 
@@ -40,6 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     doctor.add_argument("--home", type=Path, default=None, help="the data folder (default: HUBDASH_HOME)")
     doctor.add_argument("--url", default=None, help="the running app's page, such as http://127.0.0.1:8501/")
     doctor.set_defaults(run=_doctor)
+
+    publish = commands.add_parser("publish", help="write the public summaries of the current release as a static site")
+    publish.add_argument("--out", type=Path, required=True, help="the folder to write the site into (empty or absent)")
+    publish.add_argument("--replace", action="store_true", help="replace the site already in --out, in one step")
+    publish.add_argument("--base-url", default=None,
+                         help="the address the site will be served at, such as https://example.org/hubs/: adds sitemap.txt")
+    publish.set_defaults(run=_publish)
 
     users.configure_parser(commands)
     feedback_cli.configure_parser(commands)
@@ -124,6 +131,31 @@ def _audit(args) -> int:
     report = audit.audit(release, previous, truth=truth, progress=_progress(time.perf_counter()))
     print(audit.format_report(report, release.threshold))
     return 1 if report["at_risk"].any() else 0
+
+
+def _publish(args) -> int:
+    import duckdb
+
+    from feedback.store import StoreError
+
+    from . import publish
+
+    try:
+        site = publish.publish(args.out, replace=args.replace, base_url=args.base_url,
+                               progress=_progress(time.perf_counter()))
+    except publish.FolderNotEmpty as error:
+        print(f"refused: {error}; give --replace to replace the site in it. Nothing was written.", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, NotADirectoryError, publish.ReleaseChanged) as error:
+        print(f"refused: {error}", file=sys.stderr)
+        return 2
+    except (duckdb.IOException, StoreError) as error:
+        print(f"cannot open the feedback store for the board (is the app running? stop it first): {error}. "
+              "Nothing was written.", file=sys.stderr)
+        return 2
+    print(f"published release {site.release} as a static site in {site.folder}: {site.files:,} files, "
+          f"{site.bytes / 1e6:.1f} MB. Serve it with: python -m http.server --directory {site.folder}")
+    return 0
 
 
 def _doctor(args) -> int:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from feedback.cycles import Action
+
 from . import data
 from .auth import Viewer
 from .hierarchy import ALL, NETWORK
@@ -67,6 +69,13 @@ def describe(spec: dict) -> str:
         parts.append(plain(spec["outcome"]))
     parts.append(plain(spec.get("geo", NETWORK)) if spec.get("geo_level", "network") == "network" else f"{spec['geo_level']} {spec['geo']}")
     return ", ".join(parts)
+
+
+def board_change(action: Action, lang: str) -> str:
+    """What the public board says an action changed, naming its measure only where the reader may see the
+    figures: a measure below region level is a hub's, and no public page names a hub."""
+    sentence = action.change_sentence(lang)
+    return sentence if action.change is None else f"{sentence} ({describe(action.measure)})"
 
 
 def _one_breakdown(spec: dict, columns: tuple[str, ...]) -> tuple[str, str]:

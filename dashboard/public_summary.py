@@ -16,10 +16,28 @@ import pandas as pd
 from . import data, findings, labels, ui
 from .auth import VISITOR
 
+TITLE = "How the network is doing"
 PERIOD_LEVELS = ("year", "quarter")
+SECTIONS = (
+    ("Referrals", ("summary-completion-chart", "summary-service-lines")),
+    ("Interpreter coverage", ("summary-languages",)),
+    ("Outcomes", ("summary-outcomes-chart", "summary-outcomes")),
+    ("Funding", ("summary-funding-chart", "summary-funding-streams", "summary-spending-chart", "summary-spending")),
+)
+"""The page's sections in order, each with its charts and tables by key: the live page and the static site follow it."""
+NO_FIGURE = "no figure in this chart can be shown for this place and period."
 COMPLETION_GAP = next(gap for gap in findings.FUNNEL_GAPS if gap.rate == "completion_rate")
 SPENDING_GAP = findings.Gap("spent_share", "of its budget spent")
 NOTHING_STANDS_OUT = "No group stands out from the whole, and no rate moved, among the figures that can be shown."
+
+
+def introduction(governance_link: str) -> str:
+    """The page's opening paragraph, in Markdown, linking to the governance page at `governance_link`."""
+    return (
+        "Referrals, interpreter coverage, outcomes and funding across the care hubs, for the whole network and each "
+        f"region. A count from 1 to {ui.threshold() - 1} is never shown, and no figure goes below region level: "
+        f"see [Data governance]({governance_link}) for how the figures are protected."
+    )
 
 
 def places() -> list[tuple[str, str]]:
@@ -148,6 +166,21 @@ class Summary:
         """'hub-summary-high-plains-rural-2025-Q3': for the files the page offers."""
         words = "".join(c if c.isalnum() else " " for c in self.geo.lower()).split()
         return "-".join(["hub-summary", *words, self.period])
+
+    @property
+    def comparison_note(self) -> str:
+        """What the changes on the page are against, or why there are none."""
+        if self.earlier_published:
+            return f"Each change is against {self.earlier}, and only between two published figures."
+        return f"No figures for {self.earlier} were published, so nothing is compared."
+
+    def delta(self, headline: Headline) -> str | None:
+        """A headline's change as shown beside it ('+12', 'no change', '2024 figure suppressed'); None when
+        nothing a year earlier was published."""
+        if not self.earlier_published:
+            return None
+        return (change_text(headline.now, headline.before, headline.kind, signed=True)
+                or self.why_not_compared(headline.now, headline.before, headline.kind))
 
     def why_not_compared(self, now, before, kind: str) -> str:
         """'2024 figure suppressed', 'rate not shown', 'no 2022 figures': short enough for a headline."""

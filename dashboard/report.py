@@ -124,7 +124,7 @@ def _charts(document: _Document, summary: Summary, bottom: float) -> None:
         y = top + (i // 2) * (height + gap)
         if chart.figure is None:
             document.set_xy(x, y)
-            document.text_line(f"{chart.title}: no figure in this chart can be shown for this place and period.", 8.5,
+            document.text_line(f"{chart.title}: {public_summary.NO_FIGURE}", 8.5,
                                width=width)
         else:
             document.image(io.BytesIO(_png(chart.figure, width, height)), x=x, y=y, w=width, h=height,

@@ -221,12 +221,15 @@ def period_label(level: str, periods: list[str]) -> str:
 
 def suppression_status(frame: pd.DataFrame, counts: list[str]) -> None:
     """Say whether any figure on the page is suppressed: a reader must never mistake a gap for a zero."""
+    st.caption(suppression_note(frame, counts))
+
+
+def suppression_note(frame: pd.DataFrame, counts: list[str]) -> str:
     hidden = int(frame[counts].isna().sum().sum()) if len(frame) else 0
     if hidden:
-        st.caption(f"{hidden} figure(s) on this view are suppressed. {suppression_explained()} Each shows, in brackets "
-                   "or as a grey line, the range that the published figures already imply.")
-    else:
-        st.caption("No figure on this view is suppressed.")
+        return (f"{hidden} figure(s) on this view are suppressed. {suppression_explained()} Each shows, in brackets or "
+                "as a grey line, the range that the published figures already imply.")
+    return "No figure on this view is suppressed."
 
 
 def hidden_text(lower, upper, percent: bool = False) -> str:
@@ -362,11 +365,22 @@ def png(figure: alt.TopLevelMixin, scale: float = 2) -> bytes:
     chart is serialised under it too.
     """
     import vl_convert
+
+    return vl_convert.vegalite_to_png(_spec(figure), scale=scale)
+
+
+def svg(figure: alt.TopLevelMixin) -> str:
+    """The chart drawn offline as SVG, as the page draws it (see `png`)."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_svg(_spec(figure))
+
+
+def _spec(figure: alt.TopLevelMixin) -> str:
     from streamlit.elements.vega_charts import _altair_globals_lock
 
     with _altair_globals_lock:
-        spec = figure.to_json()
-    return vl_convert.vegalite_to_png(spec, scale=scale)
+        return figure.to_json()
 
 
 def _axis(percent: bool) -> alt.Axis:

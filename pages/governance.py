@@ -1,149 +1,31 @@
 """Data governance: what is held and what never is, the disclosure rule, the feedback form, who sees what, how to audit.
 
-Everything that could drift is read from the code that enforces it: the threshold
-from the current release, the tables from hierarchy.py, the feedback promises
-from feedback/, the page table from access.PAGES, the ways of signing in from auth.py.
+The content is in dashboard/governance.py, shared with the static site.
 """
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import access, auth, data, labels, ui
-from dashboard.hierarchy import TOPICS
-from feedback import scrub, store
-from feedback.i18n import LANGUAGES
+from dashboard import auth, governance, ui
 
 ui.require_page("governance")
-release = data.run("release_info").iloc[0]
-k = int(release["threshold"])
-hubs = data.run("hubs")
 
-st.title("Data governance")
-st.markdown(
-    "What Hub Dashboard holds, what it never holds, how every published figure is protected, and who may see what. "
-    "Nothing on this page is written by hand where the software can say it: each list below is read from the "
-    "rules the software itself enforces."
-)
+for block in governance.blocks():
+    if block.kind == "title":
+        st.title(block.text)
+    elif block.kind == "subheader":
+        st.subheader(block.text)
+    elif block.kind == "markdown":
+        st.markdown(block.text)
+    elif block.kind == "code":
+        st.code(block.text, language=None)
+    else:
+        table = block.table
+        ui.table(table.frame, table.title, table.key, labels=table.labels)
 
-st.subheader("What the warehouse holds")
-st.markdown(
-    f"The warehouse is the only database the dashboard reads. It holds release {release['number']}, published on "
-    f"{release['published_on']:%d %B %Y}, covering {release['first_month']} to {release['last_month']}: counts of "
-    f"events (referrals, appointments, assessments) and money, for {len(hubs)} hubs in "
-    f"{hubs['region'].nunique()} regions and for the whole network, by month, and by quarter and year once complete."
-)
-ui.table(
-    pd.DataFrame(
-        {
-            "topic": [labels.plain(t.name) for t in TOPICS.values()],
-            "figures": [", ".join(labels.plain(m) for m in t.measures) for t in TOPICS.values()],
-            "views": ["; ".join("by " + " and ".join(labels.plain(c).lower() for c in b) if b else "total"
-                                for b in t.breakdowns) for t in TOPICS.values()],
-            "protection": [f"counts from 1 to {k - 1} suppressed" if t.count_of_people else "money: never suppressed"
-                           for t in TOPICS.values()],
-        }
-    ),
-    "Published figures", "governance-topics",
-    labels={"topic": "Topic", "figures": "Figures", "views": "Published views", "protection": "Protection"},
-)
-
-st.subheader("What it never holds")
-st.markdown(
-    "- **Anything about one person.** Agencies send counts of events by month, hub, service line and language; "
-    "never a name, date of birth, address, case number or any other record of a survivor.\n"
-    "- **The value of a suppressed figure.** A suppressed figure is there, marked as suppressed, with no value.\n"
-    "- **Counts finer than the published views.** The counts that published figures are built from are kept apart, "
-    "beside the warehouse, only to build the next release; the dashboard never opens them.\n"
-    "- **Anything from the feedback form.** Feedback is kept in a separate store (below)."
-)
-
-st.subheader("The disclosure rule")
-st.markdown(
-    f"- The threshold in force is **{k}**: a count from 1 to {k - 1} is never published. Zeros are published, so a "
-    "blank is never a zero.\n"
-    f"- Further figures are suppressed wherever a hidden count could otherwise be worked out, or narrowed to fewer "
-    f"than {k} possible values, from the published figures around it (totals, other periods, other places).\n"
-    f"- A rate is shown only where both of its parts are published and its base is at least {k}.\n"
-    "- Quarters and years are published only once every month in them is in, so a published figure never changes "
-    "as later months arrive; a figure whose data did not change keeps its status from one release to the next.\n"
-    "- Money is not a count of people and is never suppressed.\n"
-    "- The public pages never go below region level, even where a hub's figures would pass suppression."
-)
-
-st.subheader("What the feedback form stores")
-languages = ", ".join(labels.language(code) for code in LANGUAGES)
-*others, last = (labels.plain(r).lower() for r in store.RESPONDENTS)
-respondents = f"{', '.join(others)} or {last}"
-removed = ", ".join(f"{kind} (replaced by “{scrub.MARKERS[kind]}”)" for kind in scrub.KINDS)
-st.markdown(
-    "It stores, for each feedback:\n"
-    f"- the text, at most {store.MAX_TEXT:,} characters, after contact details are removed: {removed};\n"
-    f"- what it is about: a service line, a hub, or {store.GENERAL};\n"
-    f"- a feeling from {min(store.FEELINGS)} to {max(store.FEELINGS)}, or none;\n"
-    f"- who the person is, as they choose to say: {respondents};\n"
-    f"- the language of the form ({languages});\n"
-    "- the week it was sent (for example 2026-W48), and a random id.\n\n"
-    "It never stores an IP address, the browser, a cookie, a session, the time of day, or anything that links two "
-    "feedbacks to each other or one to a person. Names and contact details people write are removed before the "
-    "text is stored, and the removal errs towards removing too much. Feedback is listed by week and random id, "
-    "never in the order it arrived. The text of feedback "
-    f"closed by the review is erased {store.DEFAULT_RETENTION_DAYS} days after it is closed, with the reviewers' "
-    "notes on it."
-)
-
-st.subheader("Who sees which page")
-role_names = {role: labels.plain(role) for role in access.ROLES}
-st.markdown("\n".join(f"- **{role_names[role]}** — {access.ROLE_DESCRIPTIONS[role]}." for role in access.ROLES))
-ui.table(
-    pd.DataFrame(
-        {
-            "page": [p.title for p in access.PAGES],
-            "visitor": ["yes" if access.may_see(p, set()) else "no" for p in access.PAGES],
-            **{role: ["yes" if access.may_see(p, {role}) else "no" for p in access.PAGES] for role in access.ROLES},
-        }
-    ),
-    "Pages and roles", "governance-pages",
-    labels={"page": "Page", "visitor": "Anyone, without signing in", **role_names},
-)
-st.markdown("This table is read from the same configuration that decides, on the server, whether a page is shown.")
-
-st.subheader("A hub's own figures")
-st.markdown(
-    "A hub's users hold their own hub's records already, so they see their own hub in full: every count, small ones "
-    "included, unsuppressed, marked “your hub's own figures, not published”. At each release the software writes each "
-    "hub's own figures to a file of that hub's, kept private beside the warehouse, and opens it only for a user "
-    "signed in and limited to that hub, viewing that hub. Nobody else ever sees them: not another hub's users, not "
-    "the leaders who see every hub (they see the published, suppressed figures), not the public pages, the report "
-    "or a download of any other view, and the app keeps no copy of them shared between users. Every other figure a "
-    "hub's user sees, the whole network's included, is the published one."
-)
-
+# This server's own configuration, so not in the shared content (the static site cannot know it).
 st.subheader("How people sign in")
 st.markdown("\n".join(f"- {method}" for method in auth.sign_in_methods()))
 st.markdown(
     "Either way, a session ends after a while without activity, at most 12 hours after signing in, and at sign-out. "
     "Signing out here does not sign anyone out of their organisation's account."
 )
-
-st.subheader("How to audit a published warehouse")
-st.markdown(
-    "Anyone holding a copy of the warehouse can attack it as a skilled reader would: knowing every published "
-    "figure, that each is a sum of whole counts of at least 0, and that a suppressed figure is at least 1, the audit "
-    "finds the smallest and largest value each suppressed figure could have. It reports any that can be pinned "
-    f"down to fewer than {k} possible values, and exits with status 1 if there is one."
-)
-st.code("hubdash audit", language=None)
-st.markdown(
-    "Someone who kept an earlier release knows its figures too. To audit the current release against that "
-    "knowledge, name the earlier release file:"
-)
-st.code("hubdash audit --previous OLD.duckdb", language=None)
-st.markdown(
-    "**Not yet protected against: a hub's own staff.** They know their own hub's figures exactly, and in a region of "
-    "two hubs a published region figure less their own is the other hub's. The audit can attack as the staff of each "
-    "hub, and with the order rules of the extract format (no more referrals completed than reached a first "
-    "appointment), from the unsuppressed figures kept beside the warehouse; today it finds figures they can narrow. "
-    "Protecting against them is in progress."
-)
-st.code("hubdash audit --insiders", language=None)
-st.markdown("`--warehouse PATH` audits a warehouse file other than the current one.")

@@ -2,17 +2,15 @@
 
 import streamlit as st
 
-from dashboard import feedback_ui, public_summary, report, ui
+from dashboard import feedback_ui, public_summary, publish, report, ui
 from dashboard.csvsafe import to_csv_bytes
 
 ui.require_page("summary")
 
-st.title("How the network is doing")
-st.markdown(
-    "Referrals, interpreter coverage, outcomes and funding across the care hubs, for the whole network and each "
-    f"region. A count from 1 to {ui.threshold() - 1} is never shown, and no figure goes below region level: "
-    "see [Data governance](governance) for how the figures are protected."
-)
+st.title(public_summary.TITLE)
+st.markdown(public_summary.introduction("governance"))
+if site := publish.site_url():
+    st.markdown(f"Every place and period is also published as a static site, to read, print or share: [{site}]({site})")
 
 filters = st.columns(3)
 with filters[0]:
@@ -36,7 +34,7 @@ charts = public_summary.charts(summary)
 def draw_chart(key: str) -> None:
     chart = charts[key]
     if chart.figure is None:
-        st.markdown(f"**{feedback_ui.markdown_text(chart.title)}**: no figure in this chart can be shown for this place and period.")
+        st.markdown(f"**{feedback_ui.markdown_text(chart.title)}**: {public_summary.NO_FIGURE}")
     else:
         ui.chart(chart.figure, alt_text=chart.alt_text, key=key)
 
@@ -47,20 +45,16 @@ def draw_table(key: str) -> None:
 
 
 st.header(f"{feedback_ui.markdown_text(summary.where)} · {summary.when}")
-if summary.earlier_published:
-    st.markdown(f"Each change is against {summary.earlier}, and only between two published figures.")
-else:
-    st.markdown(f"No figures for {summary.earlier} were published, so nothing is compared.")
+st.markdown(summary.comparison_note)
 
 for column, headline in zip(st.columns(len(summary.headlines)), summary.headlines):
-    change = public_summary.change_text(headline.now, headline.before, headline.kind, signed=True)
-    if not summary.earlier_published:
+    shown_delta = summary.delta(headline)
+    if shown_delta is None:
         delta = {}
-    elif change is None or change == "no change":
-        reason = change or summary.why_not_compared(headline.now, headline.before, headline.kind)
-        delta = {"delta": reason, "delta_color": "off", "delta_arrow": "off"}
+    elif public_summary.change(headline.now, headline.before, headline.kind) in (None, 0):
+        delta = {"delta": shown_delta, "delta_color": "off", "delta_arrow": "off"}
     else:
-        delta = {"delta": change, "delta_color": "normal" if headline.rising_is_good else "off"}
+        delta = {"delta": shown_delta, "delta_color": "normal" if headline.rising_is_good else "off"}
     column.metric(headline.label, public_summary.shown(headline.now, headline.kind), border=True, **delta)
 with st.expander("The headline figures as a table"):
     draw_table("summary-headlines")
@@ -80,21 +74,12 @@ downloads[1].download_button(
     file_name=f"{summary.file_stem}.csv", mime="text/csv", key="summary-all-csv", icon=":material/download:",
 )
 
-st.subheader("Referrals")
-draw_chart("summary-completion-chart")
-draw_table("summary-service-lines")
-
-st.subheader("Interpreter coverage")
-draw_table("summary-languages")
-
-st.subheader("Outcomes")
-draw_chart("summary-outcomes-chart")
-draw_table("summary-outcomes")
-
-st.subheader("Funding")
-draw_chart("summary-funding-chart")
-draw_table("summary-funding-streams")
-draw_chart("summary-spending-chart")
-draw_table("summary-spending")
+for heading, keys in public_summary.SECTIONS:
+    st.subheader(heading)
+    for key in keys:
+        if key in charts:
+            draw_chart(key)
+        else:
+            draw_table(key)
 
 ui.suppression_status(public_summary.counts_shown(summary), ["count"])

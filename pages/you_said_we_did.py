@@ -36,6 +36,5 @@ for entry in board:
                          f"**{t(lang, 'board.outcome')}** {feedback_ui.markdown_text(action.outcome)}"]
             else:
                 lines = [t(lang, "board.in_progress", title=title)]
-            measured = feedback_ui.markdown_text(metrics.describe(action.measure))
-            lines.append(f"{action.change_sentence(lang)} ({measured})")
+            lines.append(feedback_ui.markdown_text(metrics.board_change(action, lang)))
             st.markdown("  \n".join(line for line in lines if line))
