@@ -107,73 +107,33 @@ def intervals(
 ) -> pd.DataFrame:
     """audit(), optionally solving every cell's min and max even where witnesses already prove it safe.
 
-    Insiders are attacked in groups first (see insider_groups): a cell that keeps K values against a group
-    that knows several hubs keeps them against each of its members. Where a group narrows a cell, each member
-    is then attacked alone, so the report names the hub whose staff really narrow it.
+    Insiders are attacked one hub's staff at a time (see insider_groups).
     """
     say = progress or (lambda message: None)
     order = truth is not None if order_rules is None else order_rules
     groups = insider_groups(release.hubs) if truth is not None else {frozenset(): None}
     attacks = [(known, _owned_by(scope)) for known, scope in groups.items()]
     report = _attack_groups(release, previous, truth, attacks, order, exact_for_all, say)
-    if truth is not None:
-        narrowed = report[report.at_risk & report.known.map(len).gt(1)]
-        if len(narrowed):
-            say(f"{len(narrowed):,} cells narrowed by a group of insiders: attacking each insider alone")
-            singles = [
-                (frozenset([hub]), _these(narrowed[narrowed.known.map(lambda group, h=hub: h in group)]))
-                for hub in sorted(set().union(*narrowed.known))
-            ]
-            again = _attack_groups(release, previous, truth, singles, order, exact_for_all, say)
-            rest = report[~report.index.isin(narrowed.index)]
-            report = _narrowest(pd.concat([rest, again], ignore_index=True), release.threshold)
     report["attacker"] = report.known.map(_attacker_name)
     report = report.drop(columns=["known", "own", "least"])
     return report.sort_values("at_risk", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def insider_groups(hubs: pd.DataFrame) -> dict[frozenset, set | None]:
-    """Groups of hubs whose staff are attacked together, each with the owners of the cells it attacks.
+    """The staff of each hub, attacked one hub at a time, each with the owners of the cells it attacks.
 
-    The hubs are split into two halves, alternating within each region so that every region of two hubs or
-    more has a hub in each. A half knows its own hubs' figures and attacks every cell not of one of them;
-    the rest of a half (all but hub h) attacks the cells of h. Together they cover every insider and every
-    cell an insider must not narrow, in 2 + hubs models instead of one per hub. A cell's owner is the one hub
-    it covers (None for a cell over several): its own staff need no protection from.
+    Each hub's staff attack every cell but their own hub's. Attacking halves of the hubs together would take
+    fewer models, but it is not sound: a group can prove the rest of a cell large where one of its members
+    alone cannot, and so miss a cell that member narrows (tests/test_audit.py found one). A cell's owner is
+    the one hub it covers (None for a cell over several).
     """
-    halves = split_in_halves(hubs)
     everyone = set(hubs.hub)
-    groups: dict[frozenset, set | None] = {}
-    for half in halves:
-        groups.setdefault(frozenset(half), set()).update((everyone - half) | {None})
-        for hub in half:
-            groups.setdefault(frozenset(half - {hub}), set()).add(hub)
-    return groups
-
-
-def split_in_halves(hubs: pd.DataFrame) -> tuple[set[str], set[str]]:
-    """Two halves of the hubs, alternating within each region (in order of region, then hub)."""
-    halves: tuple[set[str], set[str]] = (set(), set())
-    ordered = hubs.sort_values(["region", "hub"])
-    for turn, hub in enumerate(ordered.hub):
-        halves[turn % 2].add(hub)
-    return halves
+    return {frozenset([hub]): (everyone - {hub}) | {None} for hub in sorted(everyone)}
 
 
 def _owned_by(owners: set | None):
     """The scope of an attack: cells whose owner is in `owners` (every cell when None)."""
     return lambda facts, owner: np.ones(len(facts), bool) if owners is None else pd.Series(owner).isin(owners).to_numpy()
-
-
-def _these(cells: pd.DataFrame):
-    """The scope of an attack: exactly these cells of the current release."""
-    wanted = _joined_key(cells)
-    return lambda facts, owner: facts.current.to_numpy(bool) & _joined_key(facts).isin(wanted)
-
-
-def _joined_key(cells: pd.DataFrame) -> pd.Index:
-    key = cells[list(CELL_KEY)].astype(str)
-    return pd.Index(key[CELL_KEY[0]].str.cat([key[c] for c in CELL_KEY[1:]], sep="\x1f"))
 
 
 def _attacker_name(known: frozenset) -> str:
