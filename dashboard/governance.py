@@ -157,12 +157,11 @@ def blocks() -> list[Block]:
     )
     add("code", "hubdash audit --previous OLD.duckdb")
     add("markdown",
-        "**Also protected against: a hub's own staff.** They know their own hub's figures exactly, and in a region of "
-        "two hubs a published region figure less their own is the other hub's; and against the order rules of the "
-        "extract format (no more referrals completed than reached a first appointment). The audit attacks as the staff "
-        "of each hub, and with those rules, from the unsuppressed figures kept beside the warehouse. Who the attackers "
-        "are, what each knows and what is out of scope is written down in `docs/attacker.md` of this software's "
-        "repository."
+        "**Not yet protected against: a hub's own staff.** They know their own hub's figures exactly, and in a region of "
+        "two hubs a published region figure less their own is the other hub's. The audit can attack as the staff of each "
+        "hub, and with the order rules of the extract format (no more referrals completed than reached a first "
+        "appointment), from the unsuppressed figures kept beside the warehouse; today it finds figures they can narrow. "
+        "Protecting against them is in progress."
     )
     add("code", "hubdash audit --insiders")
     add("markdown", "`--warehouse PATH` audits a warehouse file other than the current one.")

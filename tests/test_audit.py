@@ -446,16 +446,20 @@ def test_insiders_attacked_in_groups_reach_the_verdicts_of_each_insider_alone(ca
     assert set(map(tuple, cells_at_risk(together)[list(CELL_KEY)].astype(str).to_numpy())) == risky
 
 
-def test_hubdash_audit_finds_nothing_any_hubs_staff_can_narrow_in_a_fresh_release(home, tmp_path, capsys):
-    """The suppressor protects against each hub's staff and the order rules (issue 12): `--insiders` agrees."""
+def test_hubdash_audit_names_the_hubs_staff_who_narrow_a_cell_of_a_release_protected_against_outsiders(
+    home, tmp_path, capsys
+):
+    """The suppressor protects against outsiders only (issue 12): `--insiders` shows what a hub's staff read."""
     from dashboard.cli import main
     from seed.generate import write_seed
 
     write_seed(tmp_path / "extract", hubs=3, months=3)
     assert main(["ingest", str(tmp_path / "extract")]) == 0
     capsys.readouterr()
-    assert main(["audit", "--insiders"]) == 0
-    assert " 0 at risk" in capsys.readouterr().out
+    assert main(["audit"]) == 0
+    assert main(["audit", "--insiders"]) == 1
+    said = capsys.readouterr().out
+    assert " by the staff of hub " in said and "at risk" in said
 
 
 def test_hubdash_audit_needs_the_staging_store_for_the_hubs_staff(home, tmp_path, capsys):
