@@ -17,10 +17,12 @@ benchmark: setup chromium postgresql
 
 setup: $(VENV)/.installed
 
+# Quiet: setuptools' one notice on an editable install ("Editable installation... folders with the same name")
+# says nothing to act on.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,benchmark]'
+	PYTHONWARNINGS='ignore:Editable installation' $(BIN)/pip install --quiet -e '.[test,benchmark]'
 	touch $@
 
 # The PDF report embeds DejaVu Sans.
