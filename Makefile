@@ -1,5 +1,6 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both set up everything first.
 PYTHON ?= python3
+PORT   ?= 8501
 VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -7,7 +8,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: run test setup chromium postgresql fonts benchmark
 
 run: setup fonts
-	$(BIN)/hubdash run
+	$(BIN)/hubdash run --port $(PORT)
 
 test: setup chromium postgresql
 	$(BIN)/pytest -n 2

@@ -13,24 +13,30 @@ from . import paths, users
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and option of `hubdash`, each with its help text."""
     parser = argparse.ArgumentParser(prog="hubdash", description="Hub Dashboard: disclosure-controlled figures for care hubs.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     seed = commands.add_parser("seed", help="write a synthetic agency extract")
     seed.add_argument("--out", type=Path, required=True, help="folder to write the CSV files into")
-    seed.add_argument("--hubs", type=int, default=6)
-    seed.add_argument("--months", type=int, default=36)
-    seed.add_argument("--seed", type=int, default=0)
+    seed.add_argument("--hubs", type=int, default=6, help="how many hubs, about five to a region (default 6)")
+    seed.add_argument("--months", type=int, default=36, help="how many months, up to the last one (default 36)")
+    seed.add_argument("--seed", type=int, default=0, help="the random seed: the same seed writes the same extract (default 0)")
     seed.set_defaults(run=_seed)
 
     ingest = commands.add_parser("ingest", help="validate an extract, protect it and publish a new release")
-    ingest.add_argument("folder", type=Path)
+    ingest.add_argument("folder", type=Path, help="the extract: a folder of CSV files in the format of docs/extract-format.md")
     ingest.add_argument("--warehouse", type=Path, default=None, help="default: warehouse.duckdb in HUBDASH_HOME")
     ingest.add_argument("--threshold", type=int, default=None, help="K: counts 1..K-1 are never published (default 11, or the current release's)")
     ingest.set_defaults(run=_ingest)
 
     audit = commands.add_parser("audit", help="attack the published warehouse; exit 1 if any hidden cell can be narrowed")
-    audit.add_argument("--warehouse", type=Path, default=None)
+    audit.add_argument("--warehouse", type=Path, default=None, help="default: warehouse.duckdb in HUBDASH_HOME")
     audit.add_argument("--previous", type=Path, default=None, help="an earlier published warehouse file the attacker also kept")
     audit.add_argument("--insiders", action="store_true",
                        help="also attack as the staff of each hub (from the staging store) and with the order rules")
@@ -52,12 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     feedback_cli.configure_parser(commands)
 
     run = commands.add_parser("run", help="start the app; on a fresh machine, publish the built-in seed first")
-    run.add_argument("--port", type=int, default=8501)
+    run.add_argument("--port", type=int, default=8501, help="the port to listen on (default 8501)")
     run.add_argument("--address", default="127.0.0.1", help="the address to listen on (default: this machine only)")
     run.set_defaults(run=_run)
-
-    args = parser.parse_args(argv)
-    return args.run(args)
+    return parser
 
 
 def _warehouse(args) -> Path:

@@ -381,8 +381,9 @@ def configure_parser(subparsers) -> None:
 
     add = commands.add_parser("add", help="add a user; asks for the password twice (or reads two lines from stdin), "
                                           "unless they sign in through the identity provider (--email or --subject)")
-    add.add_argument("name")
-    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("name", help="the name they sign in with: letters, digits and . _ @ - (kept in lower case)")
+    add.add_argument("--role", required=True, choices=ROLES,
+                     help="leadership: the dashboard; advisory: feedback review and cycles; admin: both")
     add.add_argument("--hubs", default=None, help="comma-separated hub ids the user may see in detail (default: every hub)")
     through = add.add_mutually_exclusive_group()
     through.add_argument("--email", default=None, help="signs in through the identity provider with this verified e-mail")
@@ -393,7 +394,7 @@ def configure_parser(subparsers) -> None:
     listing.set_defaults(run=list_users_command)
 
     remove = commands.add_parser("remove", help="remove a user and end their sessions")
-    remove.add_argument("name")
+    remove.add_argument("name", help="the user to remove")
     remove.set_defaults(run=remove_user_command)
 
 
