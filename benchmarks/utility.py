@@ -434,7 +434,7 @@ def report_pages(results: dict) -> None:
     after = frames["after"]
     for (page, viewer, place), _ in after.groupby(["page", "viewer", "where"], sort=False):
         cells = []
-        for n, frame in frames.items():
+        for frame in frames.values():
             at = frame[(frame["page"] == page) & (frame["viewer"] == viewer) & (frame["where"] == place)]
             cells.append("  ".join(f"{int(a.shown)}/{int(a.hidden)}" for a in at.groupby("level").sum(numeric_only=True).reindex(LEVELS).itertuples()))
         line(f"  /{page}, {viewer}, {place}", *cells, width=30)

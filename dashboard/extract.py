@@ -442,7 +442,7 @@ def _check_values(findings: _Findings, frame: pd.DataFrame, layout: _Layout, lis
             large = frame.loc[both, larger].astype("int64")
             findings.add_rows(
                 small.index[(small > large).to_numpy()],
-                lambda line: f"{smaller} ({small[line]}) is more than {larger} ({large[line]})",
+                lambda line: f"{smaller} ({small[line]}) is more than {larger} ({large[line]})",  # noqa: B023 - called at once
             )
     _check_duplicates(findings, frame, layout.key)
 
@@ -459,7 +459,7 @@ def _check_column(findings: _Findings, values: pd.Series, column: str, rules: tu
         failed = checked.index[~rule.passes(checked).to_numpy(dtype=bool)]
         findings.add_rows(
             failed,
-            lambda line: rule.reason.format(
+            lambda line: rule.reason.format(  # noqa: B023 - add_rows calls it at once
                 column=column, value=_show(values[line]), character=_refused_character(values[line])
             ),
         )

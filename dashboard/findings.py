@@ -6,8 +6,8 @@ whole it belongs to, and only where both rates were published.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pandas as pd
 

@@ -197,7 +197,7 @@ class _Site:
                                      "change": metrics.board_change(a, lang)} for a in entry.actions]}
                        for entry in board]
             self._page(_board_path(lang), "board.html", t(lang, "board.title"), lang=lang, entries=entries,
-                       t=lambda key, **fmt: t(lang, key, **fmt),
+                       t=lambda key, **fmt: t(lang, key, **fmt),  # noqa: B023 - the page is written at once
                        languages=[(code, name, _board_path(code)) for code, name in LANGUAGES.items()])
 
     def _index(self) -> None:

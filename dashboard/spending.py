@@ -9,7 +9,7 @@ above 105% of that: at the year's end, of the whole budget.
 from __future__ import annotations
 
 import calendar
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 

@@ -9,7 +9,8 @@ is suppressed.
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import altair as alt
 import numpy as np

@@ -121,7 +121,7 @@ if len(hubs) > 1:
     )
     ui.chart(
         baselines.with_rule(
-            ui.bars(by_hub, "name", "completion_rate", [f"Accepted referrals completed, by hub", f"{latest}"],
+            ui.bars(by_hub, "name", "completion_rate", ["Accepted referrals completed, by hub", f"{latest}"],
                     value_title="Share completed", percent=True),
             reference_rates["completion_rate"], reference_view.where,
         ),

@@ -227,7 +227,7 @@ def finest_grain_intervals(cells: pd.DataFrame, suppressed: np.ndarray) -> list[
     hubs, lines = list(NORTH.hub) + ["c"], sorted(cells.service_line[cells.service_line != ALL].unique())
     languages = sorted(cells.language[cells.language != ALL].unique())
     region = dict(zip(HUBS.hub, HUBS.region))
-    unknowns = [(m, h, s, l) for m in months for h in hubs if h in set(cells.geo) for s in lines for l in languages]
+    unknowns = [(m, h, s, lang) for m in months for h in hubs if h in set(cells.geo) for s in lines for lang in languages]
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.addVars(len(unknowns), np.zeros(len(unknowns)), np.full(len(unknowns), highspy.kHighsInf))
@@ -235,11 +235,11 @@ def finest_grain_intervals(cells: pd.DataFrame, suppressed: np.ndarray) -> list[
     for c, hidden in zip(cells.itertuples(), suppressed):
         under = [
             i
-            for i, (m, h, s, l) in enumerate(unknowns)
+            for i, (m, h, s, lang) in enumerate(unknowns)
             if m in months_of(c.period_level, c.period)
             and c.geo in (h, region[h], NETWORK)
             and c.service_line in (s, ALL)
-            and c.language in (l, ALL)
+            and c.language in (lang, ALL)
         ]
         low, high = (1.0, highspy.kHighsInf) if hidden else (float(c.value), float(c.value))
         highs.addRow(low, high, len(under), np.array(under, dtype=np.int32), np.ones(len(under)))
@@ -264,7 +264,7 @@ def small_releases(draw):
     """A few months, hubs in one or two regions, two service lines, two languages, small counts, random suppression."""
     months = ["2024-01", "2024-02", "2024-03"][: draw(st.sampled_from([1, 3]))]
     hubs = HUBS if draw(st.booleans()) else NORTH
-    keys = [(m, h, s, l) for m in months for h in hubs.hub for s in ("medical", "legal") for l in ("en", "es")]
+    keys = [(m, h, s, lang) for m in months for h in hubs.hub for s in ("medical", "legal") for lang in ("en", "es")]
     counts = dict(zip(keys, draw(st.lists(st.integers(0, 6), min_size=len(keys), max_size=len(keys)))))
     cells = referrals(counts, months, hubs, languages=("en", "es"))
     chosen = draw(st.lists(st.booleans(), min_size=len(cells), max_size=len(cells)))
@@ -292,7 +292,7 @@ def regional_releases(draw):
     hubs = pd.DataFrame({"hub": [f"h{i}" for i in range(2 * regions)], "name": [f"Hub {i}" for i in range(2 * regions)],
                          "region": [f"r{i // 2}" for i in range(2 * regions)]})
     months = ["2024-01", "2024-02", "2024-03"]
-    keys = [(m, h, s, l) for m in months for h in hubs.hub for s in ("medical", "legal") for l in ("en", "es")]
+    keys = [(m, h, s, lang) for m in months for h in hubs.hub for s in ("medical", "legal") for lang in ("en", "es")]
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     cells = referrals(dict(zip(keys, rng.integers(0, 14, len(keys)).tolist())), months, hubs, languages=("en", "es"))
     suppressed = (rng.random(len(cells)) < draw(st.sampled_from([0.3, 0.5, 0.7]))) & (cells.value > 0).to_numpy()

@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path
 
 import duckdb
 import pytest
 from apptest import app, open_page, sign_in
-
-from dashboard.ingest import ingest
-from seed.generate import write_seed
 
 REGION = "Coastal ![r](http://127.0.0.1:9/region.png) **loud** <b>x</b> $x^2$ :red[red]"
 HUB = "Pelican _hub_ [site](http://127.0.0.1:9/) `code` ~~gone~~ # 1."

@@ -16,7 +16,6 @@ import highspy
 import numpy as np
 import pandas as pd
 import pytest
-
 from apptest import app, open_page, sign_in
 
 from dashboard import ui, warehouse

@@ -14,7 +14,6 @@ import pandas as pd
 from browser import CHARTS, LEADERSHIP_PAGES, finished, screenshot, sign_in, wait_for_session_cookie
 from playwright.sync_api import expect
 
-
 FIGURES = f"{CHARTS}, [data-testid='stTable'], [data-testid='stMetric'], [data-testid='stDownloadButton']"
 SUPPRESSION_STATUS = re.compile(r"on this view (is|are) suppressed")
 """The last line of every leadership page."""
