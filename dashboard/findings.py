@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import metrics
+
 
 @dataclass(frozen=True)
 class Gap:
@@ -77,20 +79,21 @@ class Change:
     before: float
 
     @property
-    def better_by(self) -> float:
-        moved = self.now - self.before
+    def better_by(self) -> int:
+        """Points, between the two rates as the sentence shows them (metrics.change)."""
+        moved = metrics.change(self.now, self.before, percent=True)
         return -moved if self.gap.higher_is_worse else moved
 
     def sentence(self, period: str, earlier: str) -> str:
-        direction = "up" if self.now > self.before else "down"
+        direction = "up" if metrics.change(self.now, self.before, percent=True) > 0 else "down"
         return f"{self.group}: {self.now:.0%} {self.gap.words} in {period}, {direction} from {self.before:.0%} in {earlier}."
 
 
-def largest_changes(changes: list[Change], period: str, earlier: str, min_points: float = 0.01) -> list[str]:
+def largest_changes(changes: list[Change], period: str, earlier: str, min_points: int = 1) -> list[str]:
     """The largest improvement and the largest setback against a year earlier, as sentences.
 
     Only changes between two published rates count; a change smaller than
-    `min_points` is no news.
+    `min_points` (as shown: 45% to 45% is none) is no news.
     """
     compared = [c for c in changes if not pd.isna(c.now) and not pd.isna(c.before) and abs(c.better_by) >= min_points]
     found = []

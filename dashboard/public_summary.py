@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import altair as alt
 import pandas as pd
 
-from . import data, findings, labels, ui
+from . import data, findings, labels, metrics, ui
 from .auth import VISITOR
 
 TITLE = "How the network is doing"
@@ -54,36 +54,6 @@ def year_earlier(period: str) -> str:
     return f"{int(period[:4]) - 1}{period[4:]}"
 
 
-def change(now, before, kind: str) -> int | None:
-    """The change between two published figures (in points for a rate); None unless both are published.
-
-    Points are taken between the rounded percentages, so the change always agrees
-    with the two figures a reader sees.
-    """
-    if pd.isna(now) or pd.isna(before):
-        return None
-    if kind == "count":
-        return int(now) - int(before)
-    return round(now * 100) - round(before * 100)
-
-
-def change_text(now, before, kind: str, signed: bool = False) -> str | None:
-    """'up 12', 'down 3 points' or 'no change' ('+12', '-3 points' if signed); None unless both are published.
-
-    Words by default: they read better, and a cell starting with + or - would be
-    escaped in a CSV download as a possible spreadsheet formula.
-    """
-    amount = change(now, before, kind)
-    if amount is None:
-        return None
-    if amount == 0:
-        return "no change"
-    unit = "" if kind == "count" else f" point{'s' * (abs(amount) != 1)}"
-    if signed:
-        return f"{amount:+,}{unit}"
-    return f"{'up' if amount > 0 else 'down'} {abs(amount):,}{unit}"
-
-
 def shown(value, kind: str) -> str:
     """One figure as the page shows it: a suppressed count or a withheld rate says so."""
     if pd.isna(value):
@@ -102,6 +72,10 @@ class Headline:
     before: object
     rising_is_good: bool | None
     """None where a rise is neither good nor bad (more referrals made, more of a budget spent)."""
+
+    @property
+    def percent(self) -> bool:
+        return self.kind == "rate"
 
 
 @dataclass(frozen=True)
@@ -179,7 +153,7 @@ class Summary:
         nothing a year earlier was published."""
         if not self.earlier_published:
             return None
-        return (change_text(headline.now, headline.before, headline.kind, signed=True)
+        return (metrics.change_text(headline.now, headline.before, headline.percent, signed=True)
                 or self.why_not_compared(headline.now, headline.before, headline.kind))
 
     def why_not_compared(self, now, before, kind: str) -> str:
@@ -191,7 +165,7 @@ class Summary:
 
     def comparison(self, now, before, kind: str) -> str:
         """The change against a year earlier, or why there is none to show."""
-        return change_text(now, before, kind) or self.why_not_compared(now, before, kind)
+        return metrics.change_text(now, before, kind == "rate") or self.why_not_compared(now, before, kind)
 
 
 def gather(geo_level: str, geo: str, period_level: str, period: str) -> Summary:
@@ -271,7 +245,7 @@ def tables(summary: Summary) -> list[Table]:
 
     def with_change(frame: pd.DataFrame, rate: str) -> pd.DataFrame:
         """A rate's change against a year earlier; 'not compared' where either rate beside it is not shown."""
-        changes = [change_text(n, b, "rate") or "not compared" for n, b in zip(frame[rate], frame[f"{rate}_earlier"])]
+        changes = [metrics.change_text(n, b, percent=True) or "not compared" for n, b in zip(frame[rate], frame[f"{rate}_earlier"])]
         return frame.assign(change=changes)
 
     lines = with_change(s.service_lines, "completion_rate").assign(category=lambda f: f["category"].map(labels.plain))

@@ -15,7 +15,7 @@ import altair as alt
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from . import data, public_summary, ui
+from . import data, metrics, public_summary, ui
 from .public_summary import Summary
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -96,7 +96,7 @@ def _headlines(document: _Document, summary: Summary) -> None:
             document.set_x(x + 2)
             document.set_font(FONT, "", 7)
             document.set_text_color(*MUTED)
-            change = public_summary.change_text(headline.now, headline.before, headline.kind)
+            change = metrics.change_text(headline.now, headline.before, headline.percent)
             document.multi_cell(width - 4, 3, f"{change} from {summary.earlier}" if change else
                                 summary.why_not_compared(headline.now, headline.before, headline.kind),
                                 align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from . import access, auth, data
+from . import access, auth, data, metrics
 from .csvsafe import to_csv_bytes
 from .feedback_ui import markdown_text
 from .hierarchy import NETWORK
@@ -324,6 +324,18 @@ def csv_table(frame: pd.DataFrame, counts: list[str], rates: list[str], money: l
     if counts or rates or money:
         out[STATUS] = ["; ".join(row) or "published" for row in status]
     return out
+
+
+def metric_delta(now, before, percent: bool, better: str | None, since: str = "") -> dict:
+    """st.metric's delta arguments for the change from `before` to `now`, worded by metrics.change_text; coloured
+    only where one direction is better (`better`: "higher", "lower" or None), and without an arrow where nothing
+    changed (Streamlit would draw one pointing up); none unless both figures are published."""
+    amount = metrics.change(now, before, percent)
+    if amount is None:
+        return {}
+    colour = {"higher": "normal", "lower": "inverse", None: "off"}[better] if amount else "off"
+    return {"delta": metrics.change_text(now, before, percent, signed=True) + since, "delta_color": colour,
+            "delta_arrow": "auto" if amount else "off"}
 
 
 def chart(figure: alt.Chart, alt_text: str, key: str) -> None:

@@ -17,37 +17,13 @@ from datetime import date
 
 import pandas as pd
 
+from dashboard import metrics
 from dashboard.hierarchy import ALL, GEO_LEVELS, NETWORK, OUTCOME_MEASURES, SERVICE_LINES, is_month, months_of
 
 from .i18n import t
 from .review import ReviewError, require_themes
 from .store import Connection, Store
 
-
-@dataclass(frozen=True)
-class MetricShape:
-    """What a cycle can measure a metric by, as the dashboard publishes it."""
-
-    topic: str
-    """The published topic its figures come from."""
-    groups: tuple[str, ...]
-    """The breakdown columns a measure may narrow it by: one group along one of them, each a published view."""
-    has_total: bool = True
-    """False where only the groups are published: outcomes have no total across outcomes."""
-    percent: bool = True
-    better: str | None = "higher"
-    """Which way is an improvement: "higher", "lower", or None where neither is (how many were referred)."""
-
-
-METRIC_SHAPES = {
-    "interpreter_coverage": MetricShape("language_access", ("language",)),
-    "completion_rate": MetricShape("referrals", ("service_line", "language")),
-    "first_appointment_rate": MetricShape("referrals", ("service_line", "language")),
-    "waited_over_30_days_share": MetricShape("referrals", ("service_line", "language"), better="lower"),
-    "outcome_achieved_share": MetricShape("outcomes", ("outcome",), has_total=False),
-    "referrals": MetricShape("referrals", ("service_line", "language"), percent=False, better=None),
-}
-METRICS = tuple(METRIC_SHAPES)
 GROUP_FILTERS = ("service_line", "language", "outcome")
 MEASURE_FILTERS = {
     "geo_level": GEO_LEVELS,
@@ -66,11 +42,11 @@ class CycleError(ReviewError):
 
 
 def check_measure(spec: dict) -> dict:
-    """The spec if it is a measure a cycle can use: {"metric": one of METRICS, plus any of MEASURE_FILTERS}."""
+    """The spec if it is a measure a cycle can use: {"metric": one of metrics.METRICS, plus any of MEASURE_FILTERS}."""
     filters = dict(spec)
     metric = filters.pop("metric", None)
-    if metric not in METRICS:
-        raise CycleError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
+    if metric not in metrics.METRICS:
+        raise CycleError(f"unknown metric {metric!r}; choose one of {', '.join(metrics.METRICS)}")
     for name, value in filters.items():
         if name not in MEASURE_FILTERS:
             raise CycleError(f"a measure cannot filter on {name!r}")
@@ -79,17 +55,13 @@ def check_measure(spec: dict) -> dict:
             raise CycleError(f"{value!r} is not a {name} a measure can use")
     if (filters.get("geo_level", NETWORK) == NETWORK) != (filters.get("geo", NETWORK) == NETWORK):
         raise CycleError("a measure names its geography with both geo_level and geo, or neither for the network")
-    shape = METRIC_SHAPES[metric]
+    shape = metrics.METRICS[metric]
     narrowed = [name for name in GROUP_FILTERS if filters.get(name, ALL) != ALL]
     if any(name not in shape.groups for name in narrowed) or len(narrowed) > 1:
         raise CycleError(f"{metric} can be narrowed to one group by {' or '.join(shape.groups)}, not by {', '.join(narrowed)}")
     if not narrowed and not shape.has_total:
         raise CycleError(f"{metric} is published only by {shape.groups[0]}: choose one")
     return dict(spec)
-
-
-def format_value(metric: str, value: float) -> str:
-    return f"{value:.0%}" if METRIC_SHAPES[metric].percent else f"{value:,.0f}"
 
 
 def open_cycle(
@@ -199,10 +171,11 @@ class MeasureChange:
     latest: float | None
 
     @property
-    def change(self) -> float | None:
+    def change(self) -> int | None:
+        """Points for a share, as metrics.change states every change; None without figures on both sides."""
         if self.baseline is None or self.latest is None:
             return None
-        return self.latest - self.baseline
+        return metrics.change(self.latest, self.baseline, metrics.METRICS[self.metric].percent)
 
 
 def measure_change(spec: dict, start: date, metric_series: MetricSeries) -> MeasureChange:
@@ -237,13 +210,14 @@ class Action:
         change = self.change
         if change.baseline is None or change.latest is None:
             return t(lang, "board.no_figures")
+        percent = metrics.METRICS[change.metric].percent
         return t(
             lang,
             "board.change",
             metric=t(lang, f"metric.{change.metric}"),
-            baseline=format_value(change.metric, change.baseline),
+            baseline=metrics.shown_value(change.baseline, percent),
             baseline_period=change.baseline_period,
-            latest=format_value(change.metric, change.latest),
+            latest=metrics.shown_value(change.latest, percent),
             latest_period=change.latest_period,
         )
 

@@ -19,14 +19,13 @@ store = feedback_ui.store()
 
 GROUPS = {"service_line": ("Service line", labels.plain), "language": ("Language", labels.language),
           "outcome": ("Outcome", labels.plain)}
-DELTA_COLOURS = {"higher": "normal", "lower": "inverse", None: "off"}
 STEPS = {"plan": "Plan", "do": "Do", "study": "Study", "act": "Act"}
 SELECT_NEXT = "cycles-select-next"
 
 
 def group_options(metric: str) -> list[tuple[str, str] | None]:
     """None for the metric's total, then (column, value) for each group the warehouse publishes it by."""
-    shape = cycles.METRIC_SHAPES[metric]
+    shape = metrics.METRICS[metric]
     values = data.run("breakdown_values", topic=shape.topic)
     groups = [(row.breakdown, row.value) for row in values.itertuples() if row.breakdown in shape.groups]
     return ([None] if shape.has_total else []) + groups
@@ -41,7 +40,7 @@ def group_label(group: tuple[str, str] | None) -> str:
 
 def show_measure(cycle) -> None:
     spec, metric = cycle.measure, cycle.measure["metric"]
-    shape = cycles.METRIC_SHAPES[metric]
+    shape = metrics.METRICS[metric]
     described = metrics.describe(spec)
     st.markdown(f"**Measure:** {feedback_ui.markdown_text(described)}")
     try:
@@ -52,18 +51,15 @@ def show_measure(cycle) -> None:
     change = cycles.measure_change(spec, cycle.start_date, lambda _: series)
 
     def shown(value: float | None) -> str:
-        return "—" if value is None else cycles.format_value(metric, value)
+        return "—" if value is None else metrics.shown_value(value, shape.percent)
 
-    delta = None
-    if change.change is not None:
-        delta = f"{change.change * 100:+.0f} points" if shape.percent else f"{change.change:+,.0f}"
     baseline, latest = st.columns(2)
     baseline.metric(f"Baseline, at the start ({change.baseline_period or 'none published'})", shown(change.baseline))
     latest.metric(f"Latest ({change.latest_period or 'none published since the start'})", shown(change.latest),
-                  delta=delta, delta_color=DELTA_COLOURS[shape.better])
+                  **ui.metric_delta(change.latest, change.baseline, shape.percent, shape.better))
     if series.empty:
         return
-    title = metrics.LABELS[metric]
+    title = shape.label
     periods = series["period"].tolist()
     figure = ui.trend(series.assign(measure=title), "period", "value", "measure", f"{described}, by quarter",
                       percent=shape.percent, value_title="Share" if shape.percent else "Count")
@@ -118,7 +114,7 @@ def open_form(theme_names: dict[str, str]) -> None:
     when = st.columns(2)
     start = when[0].date_input("Start", value=date.today(), key="cycles-new-start")
     target = when[1].date_input("Target", value=date.today() + timedelta(days=90), key="cycles-new-target")
-    metric = st.selectbox("Measure", cycles.METRICS, format_func=metrics.LABELS.get, key="cycles-new-metric")
+    metric = st.selectbox("Measure", list(metrics.METRICS), format_func=lambda name: metrics.METRICS[name].label, key="cycles-new-metric")
     where = st.columns(2)
     with where[0]:
         geo_level, geo = ui.geo_filter(viewer, "cycles-new")

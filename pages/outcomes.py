@@ -38,11 +38,11 @@ def outcomes(level_of_geo: str, geos: list[str], period_list: list[str], period_
     return data.figures("outcomes", viewer, geo_level=level_of_geo, geos=geos, period_level=period_level, periods=period_list)
 
 
-def change(now_share, before_share) -> str | None:
-    """Points gained since the first period of the range, where both shares are published."""
-    if len(periods) == 1 or pd.isna(now_share) or pd.isna(before_share):
-        return None
-    return f"{(now_share - before_share) * 100:+.0f} points since {periods[0]}"
+def change(now_share, before_share) -> dict:
+    """st.metric's delta: the points gained since the first period of the range, where both shares are published."""
+    if len(periods) == 1:
+        return {}
+    return ui.metric_delta(now_share, before_share, percent=True, better="higher", since=f" since {periods[0]}")
 
 
 over_time = outcomes(geo_level, [geo], periods)
@@ -56,7 +56,7 @@ st.subheader(f"Share achieved among those assessed, {latest}")
 for tile, (outcome, row) in zip(st.columns(len(shares)), shares.iterrows()):
     now = latest_shares.loc[labels.plain(outcome)]
     shown = ui.shown_figure(now["achieved_share"], now["achieved_share_lower"], now["achieved_share_upper"], percent=True)
-    tile.metric(labels.plain(outcome), shown, change(row.get(latest), row.get(periods[0])))
+    tile.metric(labels.plain(outcome), shown, **change(row.get(latest), row.get(periods[0])))
 
 st.subheader("Over time")
 ui.chart(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import feedback_ui, public_summary, publish, report, ui
+from dashboard import feedback_ui, metrics, public_summary, publish, report, ui
 from dashboard.csvsafe import to_csv_bytes
 
 ui.require_page("summary")
@@ -51,7 +51,7 @@ for column, headline in zip(st.columns(len(summary.headlines)), summary.headline
     shown_delta = summary.delta(headline)
     if shown_delta is None:
         delta = {}
-    elif public_summary.change(headline.now, headline.before, headline.kind) in (None, 0):
+    elif metrics.change(headline.now, headline.before, headline.percent) in (None, 0):
         delta = {"delta": shown_delta, "delta_color": "off", "delta_arrow": "off"}
     else:
         delta = {"delta": shown_delta, "delta_color": "normal" if headline.rising_is_good else "off"}
