@@ -32,7 +32,7 @@ the key. The key is HUBDASH_COOKIE_KEY, or else a random key kept in the data
 folder (cookie.key, 0600), so that sessions survive a restart.
 
 Sign-in through the organisation's identity provider is Streamlit's own (`st.login`,
-configured in secrets.toml's [auth]): Authlib checks the identity token's signature,
+configured in secrets.toml's [auth] or by the HUBDASH_OIDC_* variables): Authlib checks the identity token's signature,
 issuer, audience, nonce and expiry, and Streamlit keeps its claims in a signed cookie
 for 30 days, which no sign-out anywhere can take back. So that cookie only starts a
 session, once, within minutes of the token being issued (`provider_sign_in`); from
@@ -64,7 +64,7 @@ from pathlib import Path
 
 import jwt
 
-from . import paths, users
+from . import internals, paths, users
 from .users import User
 
 COOKIE_NAME = "hubdash_session"
@@ -84,6 +84,10 @@ PROVIDER = "provider:"
 """Before the subject, the registry's name for a session begun at the identity provider (no user name has a colon)."""
 PROVIDER_SETTINGS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
 """What secrets.toml's [auth] needs for sign-in through the identity provider."""
+PROVIDER_VARIABLES = {setting: f"HUBDASH_OIDC_{setting.upper()}" for setting in PROVIDER_SETTINGS}
+"""The environment variables that give the same settings instead (provider_settings_from_environment)."""
+MIN_COOKIE_SECRET = 32
+"""Characters: the cookie secret signs Streamlit's identity cookie, so it must not be guessable."""
 PROVIDER_SIGN_IN_WINDOW = 300.0
 """Seconds after the provider issued an identity token during which it may start a session, once."""
 CLOCK_SKEW = 60.0
@@ -302,8 +306,38 @@ def provider_sign_in(claims: Mapping, registry: SessionRegistry, now: float) -> 
     return Session(registry.start(PROVIDER + subject, users.accounts_source()), PROVIDER + subject, email)
 
 
+class ProviderSettingsError(ValueError):
+    """The HUBDASH_OIDC_* variables are incomplete or malformed; the message names them, never their values."""
+
+
+def provider_settings_from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, str] | None:
+    """[auth] for st.login from the HUBDASH_OIDC_* variables, or None if none is set.
+
+    Streamlit reads [auth] from secrets files only (streamlit/streamlit#10543); deployments that keep
+    secrets in the environment (systemd credentials, containers) hand them to st.App instead (server.py),
+    so the client secret is never written to disk. Some set and not others is refused as a whole: a
+    half-configured provider would fail only when someone tries to sign in."""
+    from urllib.parse import urlsplit
+
+    given = {setting: environ.get(variable, "").strip() for setting, variable in PROVIDER_VARIABLES.items()}
+    if not any(given.values()):
+        return None
+    problems = [f"{PROVIDER_VARIABLES[setting]} is not set" for setting, value in given.items() if not value]
+    problems += [f"{PROVIDER_VARIABLES[setting]} must be an http:// or https:// address"
+                 for setting in ("redirect_uri", "server_metadata_url")
+                 if given[setting] and not (urlsplit(given[setting]).scheme in ("http", "https")
+                                            and urlsplit(given[setting]).netloc)]
+    if given["cookie_secret"] and len(given["cookie_secret"]) < MIN_COOKIE_SECRET:
+        problems.append(f"{PROVIDER_VARIABLES['cookie_secret']} must be at least {MIN_COOKIE_SECRET} characters "
+                        "(a random string, such as the output of `openssl rand -base64 32`)")
+    if problems:
+        raise ProviderSettingsError("; ".join(problems))
+    return given
+
+
 def provider_url() -> str | None:
-    """The identity provider's metadata URL if sign-in through it is configured (secrets.toml's [auth]), else None."""
+    """The identity provider's metadata URL if sign-in through it is configured (secrets.toml's [auth], or the
+    HUBDASH_OIDC_* variables that server.py gives Streamlit as [auth]), else None."""
     import streamlit as st
 
     if not st.secrets.load_if_toml_exists():
@@ -713,10 +747,7 @@ def _authenticator(accounts: dict[str, User]):
         st.session_state[_SESSION] = session
         _hand_over_cookie(session)
 
-    authenticator.authentication_controller.authentication_model.check_credentials = check_credentials
-    cookie = authenticator.cookie_controller.cookie_model
-    cookie.get_cookie = lambda: None
-    cookie.set_cookie = set_cookie
+    internals.use_our_password_check_and_cookie(authenticator, check_credentials, set_cookie)
     return authenticator
 
 

@@ -190,6 +190,19 @@ server.py, which adds the security headers (see there) to Streamlit's server."""
 def _run(args) -> int:
     import os
 
+    from . import auth
+
+    try:
+        provider = auth.provider_settings_from_environment()
+    except auth.ProviderSettingsError as error:
+        print(f"refused: sign-in through the identity provider is not fully configured: {error}. "
+              "Set all of them, or none. The app was not started.", file=sys.stderr)
+        return 2
+    if provider:
+        # Streamlit signs the state that carries a sign-in from /auth/login to /oauth2callback with
+        # server.cookieSecret, read before st.App's secrets are merged, else random in each process: the same
+        # secret lets a sign-in begun on one app process end on another.
+        os.environ["STREAMLIT_SERVER_COOKIE_SECRET"] = provider["cookie_secret"]
     path = paths.warehouse()
     if not path.exists():
         extract = paths.private(paths.home()) / "seed-extract"

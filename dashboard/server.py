@@ -9,7 +9,9 @@ routes and middleware to its own server, with
   sessions are open and how much memory they use;
 - the route that hands the browser its session cookie as HttpOnly (auth.py);
 - the end of a sign-in at the identity provider on the sign-in page, saying what went
-  wrong if anything did: Streamlit sends the browser to the home page either way.
+  wrong if anything did: Streamlit sends the browser to the home page either way;
+- the identity provider's settings from the HUBDASH_OIDC_* variables, if set, as
+  Streamlit's [auth] secrets (they take the place of secrets.toml's [auth]).
 
 `streamlit run dashboard/server.py` finds `app` below and serves it with uvicorn.
 """
@@ -120,8 +122,10 @@ async def session_cookie(request: Request) -> Response:
     return response
 
 
+provider_settings = auth.provider_settings_from_environment()
 app = st.App(
     Path(__file__).with_name("app.py"),
     routes=[Route(auth.COOKIE_ROUTE, session_cookie)],
     middleware=[Middleware(SecurityHeaders), Middleware(ProviderSignInOutcome)],
+    secrets={"auth": provider_settings} if provider_settings else None,
 )

@@ -371,6 +371,52 @@ def test_a_password_session_cannot_pass_for_a_provider_one(provider_users):
     assert not users.USERNAME.fullmatch(auth.PROVIDER + "9c1e")
 
 
+PROVIDER_ENVIRONMENT = {
+    "HUBDASH_OIDC_REDIRECT_URI": "https://dashboard.hub.example/oauth2callback",
+    "HUBDASH_OIDC_COOKIE_SECRET": "k3J9-random-cookie-secret-of-40-characters",
+    "HUBDASH_OIDC_CLIENT_ID": "hub-dashboard",
+    "HUBDASH_OIDC_CLIENT_SECRET": "s3cr3t-client-value",
+    "HUBDASH_OIDC_SERVER_METADATA_URL": "https://login.hub.example/.well-known/openid-configuration",
+}
+
+
+def test_the_provider_is_configured_from_the_environment_as_secrets_toml_would_configure_it():
+    assert auth.provider_settings_from_environment({}) is None
+    assert auth.provider_settings_from_environment(PROVIDER_ENVIRONMENT) == {
+        "redirect_uri": "https://dashboard.hub.example/oauth2callback",
+        "cookie_secret": "k3J9-random-cookie-secret-of-40-characters",
+        "client_id": "hub-dashboard",
+        "client_secret": "s3cr3t-client-value",
+        "server_metadata_url": "https://login.hub.example/.well-known/openid-configuration",
+    }
+
+
+@pytest.mark.parametrize(("changed", "named"), [
+    ({"HUBDASH_OIDC_CLIENT_ID": "", "HUBDASH_OIDC_REDIRECT_URI": " "},
+     ["HUBDASH_OIDC_CLIENT_ID is not set", "HUBDASH_OIDC_REDIRECT_URI is not set"]),
+    ({"HUBDASH_OIDC_SERVER_METADATA_URL": "login.hub.example"}, ["HUBDASH_OIDC_SERVER_METADATA_URL must be an http"]),
+    ({"HUBDASH_OIDC_COOKIE_SECRET": "short-secret"}, ["HUBDASH_OIDC_COOKIE_SECRET must be at least 32 characters"]),
+])
+def test_a_half_configured_provider_is_refused_naming_each_variable_and_never_a_secret(changed, named):
+    with pytest.raises(auth.ProviderSettingsError) as refused:
+        auth.provider_settings_from_environment({**PROVIDER_ENVIRONMENT, **changed})
+    for problem in named:
+        assert problem in str(refused.value)
+    assert "s3cr3t" not in str(refused.value) and "short-secret" not in str(refused.value)
+
+
+def test_hubdash_run_refuses_to_start_on_a_half_configured_provider(home, monkeypatch, capsys):
+    from dashboard import cli
+
+    monkeypatch.setenv("HUBDASH_OIDC_CLIENT_SECRET", PROVIDER_ENVIRONMENT["HUBDASH_OIDC_CLIENT_SECRET"])
+    monkeypatch.setattr("os.execv", lambda *args: pytest.fail("the app was started"))
+    assert cli.main(["run"]) == 2
+    said = capsys.readouterr()
+    assert "HUBDASH_OIDC_CLIENT_ID is not set" in said.err
+    assert "s3cr3t" not in said.err + said.out
+    assert not (home / "warehouse.duckdb").exists(), "it published the seed before refusing"
+
+
 # The form, in a running app (demo accounts)
 
 APP = """

@@ -1,6 +1,7 @@
 """Sign-in through the organisation's identity provider, in Chromium, against a real OpenID Connect provider
 (oidc-provider-mock on a loopback port): roles and hubs from the users file, strangers with no role, sign-out,
-tokens that expired or were altered, and a provider that is down.
+tokens that expired or were altered, a provider that is down, and a provider configured through the environment
+for two app processes.
 """
 
 from __future__ import annotations
@@ -200,3 +201,43 @@ def test_while_the_provider_is_down_sign_in_says_so_and_the_public_pages_and_pas
         page.goto(f"{app_url}/referrals")
         finished(page, charts=2)
         expect(page.get_by_role("heading", name="Referral gaps")).to_be_visible()
+
+
+def test_a_provider_configured_only_through_the_environment_signs_in_across_two_app_processes(
+        page, context, tmp_path, seed_release, provider, users_file, postgres):
+    """No secrets.toml anywhere: the HUBDASH_OIDC_* variables alone. The sign-in begins on one process and the
+    provider sends the browser back to the other, as a load balancer may; the client secret is never printed."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "warehouse.duckdb").symlink_to(seed_release)
+    folder = tmp_path / "deployment"  # where each process starts: no .streamlit/ in it
+    folder.mkdir()
+    client_secret = "hub-dashboard-secret-from-the-environment"
+    ports = free_port(), free_port()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("HOME", str(folder))  # nor a ~/.streamlit/secrets.toml
+        env.setenv("HUBDASH_FEEDBACK_URL", postgres.new_store())  # two processes cannot share a DuckDB store
+        env.setenv("HUBDASH_OIDC_REDIRECT_URI", f"http://127.0.0.1:{ports[1]}/oauth2callback")
+        env.setenv("HUBDASH_OIDC_COOKIE_SECRET", "another test cookie secret, forty-odd characters")
+        env.setenv("HUBDASH_OIDC_CLIENT_ID", "hub-dashboard")
+        env.setenv("HUBDASH_OIDC_CLIENT_SECRET", client_secret)
+        env.setenv("HUBDASH_OIDC_SERVER_METADATA_URL", provider.metadata_url)
+        with serve(home, port=ports[0], users=users_file, folder=folder) as first, \
+                serve(home, port=ports[1], users=users_file, folder=folder) as second:
+            page.goto(f"{first}/sign-in")
+            wait_for_app(page)
+            page.get_by_role("button", name=SIGN_IN_BUTTON).click()
+            page.wait_for_url(f"{provider.url}/**")
+            page.locator("input[name=sub]").fill("lena-7f3")
+            page.get_by_role("button", name="Authorize").click()
+            page.wait_for_url(f"{second}/sign-in**")
+            wait_for_app(page)
+            expect(page.get_by_text("You are signed in as lena. Choose a page")).to_be_visible()
+            wait_for_session_cookie(context)
+            page.goto(f"{first}/referrals")
+            finished(page, charts=2)
+            expect(page.get_by_role("heading", name="Referral gaps")).to_be_visible()
+            page.goto(f"{first}/governance")
+            finished(page)
+            expect(page.get_by_text("Your organisation's account (OpenID Connect, at 127.0.0.1")).to_be_visible()
+    assert client_secret not in (home / "server.log").read_text()
