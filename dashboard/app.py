@@ -16,7 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import access, auth, data, ui
+from dashboard import access, auth, data, first_start, paths, ui
 from dashboard.feedback_ui import markdown_text
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
@@ -25,6 +25,10 @@ PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 # The sidebar links keep theirs: those come from the bundled font.
 st.set_page_config(page_title="Hub Dashboard", layout="wide")
 st.html(ui.TABLE_STYLE)
+
+if not paths.warehouse().exists():
+    first_start.show_progress()
+    st.stop()
 
 viewer = auth.current_viewer(data.hub_ids())
 auth.sign_out_button(viewer)

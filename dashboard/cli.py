@@ -9,7 +9,7 @@ from pathlib import Path
 
 from feedback import cli as feedback_cli
 
-from . import paths, users
+from . import first_start, paths, users
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -203,13 +203,7 @@ def _run(args) -> int:
         # server.cookieSecret, read before st.App's secrets are merged, else random in each process: the same
         # secret lets a sign-in begun on one app process end on another.
         os.environ["STREAMLIT_SERVER_COOKIE_SECRET"] = provider["cookie_secret"]
-    path = paths.warehouse()
-    if not path.exists():
-        extract = paths.private(paths.home()) / "seed-extract"
-        print(f"no warehouse yet: publishing the built-in seed from {extract}")
-        _seed(argparse.Namespace(out=extract, hubs=6, months=36, seed=0))
-        if _ingest(argparse.Namespace(folder=extract, warehouse=path, threshold=None)) != 0:
-            return 1
+    first_start.begin(f"http://{args.address}:{args.port}/")
     app = Path(__file__).with_name("server.py")
     settings = {**STREAMLIT_SETTINGS, "server.port": str(args.port), "server.address": args.address,
                 "browser.serverAddress": args.address}
