@@ -18,9 +18,9 @@ import streamlit as st
 
 from feedback.i18n import LANGUAGES, language_for, t
 from feedback.review import ReviewError
-from feedback.store import DEFAULT_RATE_LIMIT, GENERAL, RateLimiter, Store, open_store
+from feedback.store import DEFAULT_RATE_LIMIT, GENERAL, RateLimiter, Store, deployment_location, open_store
 
-from . import data, paths
+from . import data
 from .hierarchy import SERVICE_LINES
 
 DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
@@ -54,7 +54,7 @@ def store() -> Store:
     """The feedback store, one per process: the shared one named by HUBDASH_FEEDBACK_URL, or the data folder's.
     On the first use each day it is maintained first (spent tokens purged, expired texts erased, every table
     rewritten so nothing orders the feedback)."""
-    location = paths.feedback_url() or str(paths.feedback_store())
+    location = str(deployment_location())
     _maintained(location, date.today().isoformat())
     return _open_store(location)
 

@@ -116,6 +116,7 @@ def blocks() -> list[Block]:
         f"closed by the review is erased {store.DEFAULT_RETENTION_DAYS} days after it is closed, with the reviewers' "
         "notes on it."
     )
+    add("markdown", _feedback_stores(store.is_shared(store.deployment_location())))
 
     add("subheader", "Who sees which page")
     role_names = {role: labels.plain(role) for role in access.ROLES}
@@ -166,3 +167,25 @@ def blocks() -> list[Block]:
     add("code", "hubdash audit --insiders")
     add("markdown", "`--warehouse PATH` audits a warehouse file other than the current one.")
     return every
+
+
+FEEDBACK_STORES = {
+    False: "**A DuckDB file** in the server's private data folder, written by one app process. After the text is "
+           "erased, the whole file is rewritten, feedback by week and random id, so neither the erased text nor the "
+           "order in which feedback arrived is left in it.",
+    True: "**A PostgreSQL database** that several app processes share. The same rows and rules: the same erasing, and "
+          "every table rewritten after it, feedback by week and random id, so the erased text and the order of "
+          "arrival leave the tables' files too. The database server itself still keeps, out of this software's "
+          "reach, a log of every row written (its write-ahead log), with the time each feedback was committed, until "
+          "that log is recycled; so does any archive, replica or backup of the database for as long as it is kept. "
+          "Whoever runs the database must keep those no longer than the retention period.",
+}
+"""What each kind of feedback store promises, keyed by whether it is the shared one (feedback.store.is_shared)."""
+
+
+def _feedback_stores(shared: bool) -> str:
+    """Which store this server uses, then what each kind keeps: a deployment may move from one to the other."""
+    in_use, other = FEEDBACK_STORES[shared], FEEDBACK_STORES[not shared]
+    return ("Where feedback is kept:\n"
+            f"- In use here: {in_use}\n"
+            f"- Not in use here: {other}")

@@ -313,6 +313,16 @@ def migrate(con: Connection, upto: int = SCHEMA_VERSION) -> None:
             raise
 
 
+def deployment_location() -> str | Path:
+    """This deployment's store: HUBDASH_FEEDBACK_URL if set, else feedback.duckdb in the data folder."""
+    return paths.feedback_url() or paths.feedback_store()
+
+
+def is_shared(location: str | Path) -> bool:
+    """Whether `location` names a PostgreSQL database, which several app processes share, rather than a DuckDB file."""
+    return str(location).startswith(("postgresql://", "postgres://"))
+
+
 def open_store(location: str | Path | None = None, **options: Any) -> Store:
     """The feedback store at `location`: a postgresql:// URL, or the path of a DuckDB file.
 
@@ -320,8 +330,8 @@ def open_store(location: str | Path | None = None, **options: Any) -> Store:
     processes share a PostgreSQL database), else feedback.duckdb in the data
     folder. `options` are Store's (rate_limiter, today).
     """
-    location = location or paths.feedback_url() or paths.feedback_store()
-    if str(location).startswith(("postgresql://", "postgres://")):
+    location = location or deployment_location()
+    if is_shared(location):
         from .postgres import PostgresStore
 
         return PostgresStore(str(location), **options)

@@ -226,6 +226,24 @@ def test_governance_states_the_feedback_store_limits_from_the_store_itself(publi
     assert f"erased {store.DEFAULT_RETENTION_DAYS} days after it is closed" in text
 
 
+@pytest.mark.parametrize("kind", ["duckdb", "postgresql"])
+def test_governance_says_which_feedback_store_is_in_use_and_what_each_keeps(published, monkeypatch, request, kind):
+    """The database's address is the server's business, not the page's."""
+    url = request.getfixturevalue("postgres").new_store() if kind == "postgresql" else None
+    if url:
+        monkeypatch.setenv("HUBDASH_FEEDBACK_URL", url)
+    else:
+        monkeypatch.delenv("HUBDASH_FEEDBACK_URL", raising=False)
+    at = open_page(app(), "governance")
+    stores = next(m.value for m in at.markdown if m.value.startswith("Where feedback is kept"))
+    in_use, not_in_use = stores.split("- In use here: ")[1].split("- Not in use here: ")
+    assert in_use.startswith("**A PostgreSQL database**" if url else "**A DuckDB file**")
+    assert not_in_use.startswith("**A DuckDB file**" if url else "**A PostgreSQL database**")
+    assert "write-ahead log" in stores and "retention period" in stores
+    if url:
+        assert url not in stores and "127.0.0.1" not in stores
+
+
 def test_governance_names_no_hub(warehouse):
     at = open_page(app(), "governance")
     text = every_text(at)
