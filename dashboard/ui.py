@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from . import access, auth, data, metrics
+from . import access, auth, data, internals, metrics
 from .csvsafe import to_csv_bytes
 from .feedback_ui import markdown_text
 from .hierarchy import NETWORK
@@ -374,8 +374,8 @@ def png(figure: alt.TopLevelMixin, scale: float = 2) -> bytes:
     Altair's theme and data transformer are global to the process, and Streamlit
     swaps them for its own while it draws a chart for any session; a chart
     serialised meanwhile in another thread (a download is made in one) comes out
-    with its data missing. Streamlit holds this lock while it swaps them, so the
-    chart is serialised under it too.
+    with its data missing. Streamlit holds a lock while it swaps them
+    (internals.altair_globals_lock), so the chart is serialised under it too.
     """
     import vl_convert
 
@@ -390,9 +390,7 @@ def svg(figure: alt.TopLevelMixin) -> str:
 
 
 def _spec(figure: alt.TopLevelMixin) -> str:
-    from streamlit.elements.vega_charts import _altair_globals_lock
-
-    with _altair_globals_lock:
+    with internals.altair_globals_lock():
         return figure.to_json()
 
 
