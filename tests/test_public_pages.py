@@ -124,7 +124,7 @@ def test_a_change_is_the_difference_of_two_published_figures_a_year_apart(wareho
 def test_in_the_first_year_nothing_is_compared(warehouse):
     first = periods(warehouse, "year")[0]
     at = choose(app(), "year", first, "network", "network")
-    assert all(not m.delta for m in at.metric)
+    assert at.metric and all(not m.delta for m in at.metric)
     assert any(f"No figures for {int(first) - 1} were published, so nothing is compared." in m.value for m in at.markdown)
 
 
