@@ -170,7 +170,7 @@ class _Hub:
     referrals_per_year: float
 
 
-def write_seed(out: str | Path, hubs: int = 6, months: int = 36, seed: int = 0, start: str = "2023-01") -> None:
+def write_seed(out: str | Path, hubs: int = 6, months: int = 36, seed: int = 0, start: str = "2024-01") -> None:
     """Write a synthetic extract into `out`: the same bytes for the same arguments."""
     if hubs < 3:
         raise ValueError("a network needs at least 3 hubs, one per region")

@@ -203,8 +203,8 @@ def test_an_advisor_opens_a_cycle_with_a_measure_and_sees_its_baseline_and_lates
     at.text_input(key="cycles-new-title").input("Book interpreters with the appointment")
     at.text_input(key="cycles-new-owner").input("Language access lead")
     at.multiselect(key="cycles-new-themes").set_value([theme])
-    at.date_input(key="cycles-new-start").set_value(date(2023, 6, 1))
-    at.date_input(key="cycles-new-target").set_value(date(2025, 12, 31))
+    at.date_input(key="cycles-new-start").set_value(date(2024, 6, 1))
+    at.date_input(key="cycles-new-target").set_value(date(2026, 12, 31))
     at = at.selectbox(key="cycles-new-metric").set_value("interpreter_coverage").run()
     at = at.button(key="cycles-open").click().run()
 
@@ -214,8 +214,8 @@ def test_an_advisor_opens_a_cycle_with_a_measure_and_sees_its_baseline_and_lates
     assert opened.measure == {"metric": "interpreter_coverage", "geo_level": "network", "geo": "network"}
     assert review.queue(store).loc[0, "status"] == "in_cycle"
     baseline, latest = at.metric
-    assert baseline.label == "Baseline, at the start (2023-Q2)"
-    assert latest.label == "Latest (2024-Q4)"
+    assert baseline.label == "Baseline, at the start (2024-Q2)"
+    assert latest.label == "Latest (2025-Q4)"
     assert baseline.value.endswith("%") and latest.value.endswith("%")
     assert at.get("vega_lite_chart")
 
@@ -230,7 +230,7 @@ def test_an_advisor_opens_a_cycle_with_a_measure_and_sees_its_baseline_and_lates
 
 def cycle_on(store, theme, measure):
     return cycles.open_cycle(store, title=f"Work on {theme}", owner="Owner Quiroga", theme_ids=[theme],
-                             start=date(2023, 6, 1), target=date(2025, 6, 1), measure=measure)
+                             start=date(2024, 6, 1), target=date(2026, 6, 1), measure=measure)
 
 
 def test_the_public_board_shows_fewer_than_k_for_a_small_theme_and_no_figure_below_region(store):

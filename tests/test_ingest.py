@@ -78,12 +78,12 @@ def test_a_newer_extract_replaces_the_months_and_hubs_it_covers(home, small_extr
     assert main(["ingest", str(small_extract)]) == 0
     path = home / "warehouse.duckdb"
     hub = pd.read_csv(small_extract / "hubs.csv")["hub"].iloc[0]
-    month = "2023-03"
-    def referred_in_2023(number: int) -> int:
+    month = "2024-03"
+    def referred_in_2024(number: int) -> int:
         """The true count, from the staging store: the network's yearly total may be hidden."""
-        return int(warehouse.read_staging(path, number).tables["referrals"].query("month < '2024'")["referred"].sum())
+        return int(warehouse.read_staging(path, number).tables["referrals"].query("month < '2025'")["referred"].sum())
 
-    year_before = referred_in_2023(1)
+    year_before = referred_in_2024(1)
 
     correction = tmp_path / "correction"
     correction.mkdir()
@@ -101,7 +101,7 @@ def test_a_newer_extract_replaces_the_months_and_hubs_it_covers(home, small_extr
     # so that hub's other figures for that month are now zero; every other block is untouched.
     changed = release.blocks[release.blocks["revision"] == 2]
     assert set(changed["month"]) == {month} and set(changed["hub"]) == {hub}
-    assert referred_in_2023(2) == year_before + 40
+    assert referred_in_2024(2) == year_before + 40
     hub_month = cell(path, topic="referrals", measure="referred", period_level="month", period=month, geo_level="hub",
                      geo=hub, service_line=ALL, language=ALL)
     expected = int(mine["referred"].sum())

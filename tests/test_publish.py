@@ -53,10 +53,10 @@ def site_home(tmp_path_factory, seed_release) -> Path:
                                     token=uuid.uuid4().hex)
                 review.set_themes(store, sent.feedback_id, [theme])
         on_hub = cycles.open_cycle(store, title="Cheaper travel", owner=SECRETS[1], theme_ids=[small],
-                                   start=date(2023, 6, 1), target=date(2025, 6, 1), measure={**HUB_MEASURE, "geo": hub})
+                                   start=date(2024, 6, 1), target=date(2026, 6, 1), measure={**HUB_MEASURE, "geo": hub})
         cycles.record_notes(store, on_hub, plan=SECRETS[2], study=SECRETS[3])
         on_network = cycles.open_cycle(store, title="Evening clinics", owner=SECRETS[1], theme_ids=[large],
-                                       start=date(2023, 6, 1), target=date(2025, 6, 1),
+                                       start=date(2024, 6, 1), target=date(2026, 6, 1),
                                        measure={"metric": "completion_rate", "geo_level": "network", "geo": "network"})
         cycles.close_cycle(store, on_network, outcome="Waits fell", act="Kept the evening clinics")
     return home
