@@ -36,10 +36,12 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
 from browser import free_port, serve  # noqa: E402  (after the path)
 
+from seed.generate import DEFAULT_HUBS, DEFAULT_MONTHS, LARGE_HUBS, LARGE_MONTHS, write_seed  # noqa: E402
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--large", action="store_true", help="50 hubs and 60 months")
+    parser.add_argument("--large", action="store_true", help=f"{LARGE_HUBS} hubs and {LARGE_MONTHS} months")
     parser.add_argument("--on", type=Path, metavar="DIR", help="a data folder with a published release")
     parser.add_argument("--publish-only", action="store_true", help="publish, without the load test")
     parser.add_argument("--requests", type=int, default=2000, help="requests for the static page (default 2,000)")
@@ -52,7 +54,8 @@ def main() -> int:
     site = Path(tempfile.mkdtemp(prefix="hubdash-site-")) / "site"
     try:
         if not args.on:
-            publish_release(home, hubs=50 if args.large else 6, months=60 if args.large else 36)
+            publish_release(home, hubs=LARGE_HUBS if args.large else DEFAULT_HUBS,
+                            months=LARGE_MONTHS if args.large else DEFAULT_MONTHS)
         page = publish_site(site)
         if not args.publish_only:
             compare(home, site, page, args.requests, args.live_requests, args.in_flight)
@@ -65,7 +68,6 @@ def main() -> int:
 
 def publish_release(home: Path, hubs: int, months: int) -> None:
     from dashboard.ingest import ingest
-    from seed.generate import write_seed
 
     print(f"network: {hubs} hubs, {months} months; data folder {home}", flush=True)
     started = time.perf_counter()

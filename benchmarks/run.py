@@ -31,6 +31,8 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
 from browser import LEADERSHIP_PAGES, finished, free_port, launch, serve, sign_in  # noqa: E402  (after the path)
 
+from seed.generate import DEFAULT_HUBS, DEFAULT_MONTHS, LARGE_HUBS, LARGE_MONTHS, write_seed  # noqa: E402
+
 STARTS = 3
 """Each page is timed cold once per fresh start of the app, then warm WARM_REQUESTS times."""
 WARM_REQUESTS = 3
@@ -38,9 +40,9 @@ WARM_REQUESTS = 3
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--large", action="store_true", help="50 hubs and 60 months")
-    parser.add_argument("--hubs", type=int, help="default 6 (50 with --large)")
-    parser.add_argument("--months", type=int, help="default 36 (60 with --large)")
+    parser.add_argument("--large", action="store_true", help=f"{LARGE_HUBS} hubs and {LARGE_MONTHS} months")
+    parser.add_argument("--hubs", type=int, help=f"default {DEFAULT_HUBS} ({LARGE_HUBS} with --large)")
+    parser.add_argument("--months", type=int, help=f"default {DEFAULT_MONTHS} ({LARGE_MONTHS} with --large)")
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--pages-on", type=Path, metavar="DIR", help="time the pages alone, on this data folder")
     parser.add_argument("--keep", action="store_true", help="keep the data folder (extract, warehouse) to look at")
@@ -60,11 +62,10 @@ def main() -> int:
 
 
 def run(args: argparse.Namespace, home: Path) -> int:
-    hubs = args.hubs or (50 if args.large else 6)
-    months = args.months or (60 if args.large else 36)
+    hubs = args.hubs or (LARGE_HUBS if args.large else DEFAULT_HUBS)
+    months = args.months or (LARGE_MONTHS if args.large else DEFAULT_MONTHS)
     from dashboard import audit, warehouse
     from dashboard.ingest import ingest
-    from seed.generate import write_seed
 
     print(f"network: {hubs} hubs, {months} months; data folder {home}")
     with stage("seed"):

@@ -38,6 +38,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from seed.generate import DEFAULT_HUBS, DEFAULT_MONTHS, write_seed
+
 ROOT = Path(__file__).resolve().parents[1]
 
 LEVELS = ("year", "quarter", "month")
@@ -48,8 +50,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--before", metavar="REV", help="also measure this commit's ingest and pages")
     parser.add_argument("--on", type=Path, metavar="DIR", help="measure this data folder (holding warehouse.duckdb)")
-    parser.add_argument("--hubs", type=int, default=6)
-    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--hubs", type=int, default=DEFAULT_HUBS)
+    parser.add_argument("--months", type=int, default=DEFAULT_MONTHS)
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--skip-tau-argus", action="store_true")
     parser.add_argument("--side", nargs=3, metavar=("TREE", "HOME", "EXTRACT"), help=argparse.SUPPRESS)
@@ -71,8 +73,6 @@ def main() -> int:
             if args.before:
                 raise SystemExit("--on measures one data folder: give --before without it")
         else:
-            from seed.generate import write_seed
-
             extract = work / "extract"
             write_seed(extract, hubs=args.hubs, months=args.months)
             homes = {name: work / f"{name}-home" for name in trees}

@@ -8,8 +8,10 @@ import time
 from pathlib import Path
 
 from feedback import cli as feedback_cli
+from seed.generate import DEFAULT_HUBS, DEFAULT_MONTHS, write_seed
 
 from . import first_start, paths, users
+from .ingest import DEFAULT_THRESHOLD
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,15 +26,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = commands.add_parser("seed", help="write a synthetic agency extract")
     seed.add_argument("--out", type=Path, required=True, help="folder to write the CSV files into")
-    seed.add_argument("--hubs", type=int, default=6, help="how many hubs, about five to a region (default 6)")
-    seed.add_argument("--months", type=int, default=36, help="how many months, up to the last one (default 36)")
+    seed.add_argument("--hubs", type=int, default=DEFAULT_HUBS, help=f"how many hubs, about five to a region (default {DEFAULT_HUBS})")
+    seed.add_argument("--months", type=int, default=DEFAULT_MONTHS, help=f"how many months, up to the last one (default {DEFAULT_MONTHS})")
     seed.add_argument("--seed", type=int, default=0, help="the random seed: the same seed writes the same extract (default 0)")
     seed.set_defaults(run=_seed)
 
     ingest = commands.add_parser("ingest", help="validate an extract, protect it and publish a new release")
     ingest.add_argument("folder", type=Path, help="the extract: a folder of CSV files in the format of docs/extract-format.md")
     ingest.add_argument("--warehouse", type=Path, default=None, help="default: warehouse.duckdb in HUBDASH_HOME")
-    ingest.add_argument("--threshold", type=int, default=None, help="K: counts 1..K-1 are never published (default 11, or the current release's)")
+    ingest.add_argument("--threshold", type=int, default=None, help=f"K: counts 1..K-1 are never published (default {DEFAULT_THRESHOLD}, or the current release's)")
     ingest.set_defaults(run=_ingest)
 
     audit = commands.add_parser("audit", help="attack the published warehouse; exit 1 if any hidden cell can be narrowed")
@@ -76,8 +78,6 @@ def _progress(started: float):
 
 
 def _seed(args) -> int:
-    from seed.generate import write_seed
-
     write_seed(args.out, hubs=args.hubs, months=args.months, seed=args.seed)
     print(f"wrote a synthetic extract for {args.hubs} hubs and {args.months} months to {args.out}")
     return 0

@@ -132,12 +132,6 @@ def merge_themes(store: Store, source: str, into: str) -> None:
         con.execute("DELETE FROM themes WHERE id = ?", [source])
 
 
-def assign_themes(store: Store, feedback_id: str, theme_ids: list[str]) -> None:
-    """Add themes to a feedback (those it has stay); a new feedback becomes reviewed."""
-    with store.transaction() as con:
-        _add_themes(con, feedback_id, theme_ids)
-
-
 def themes_of(store: Store, feedback_id: str) -> list[str]:
     """The ids of a feedback's themes."""
     return store.query("SELECT theme_id FROM feedback_themes WHERE feedback_id = ? ORDER BY theme_id", [feedback_id])[
@@ -148,16 +142,16 @@ def themes_of(store: Store, feedback_id: str) -> list[str]:
 def set_themes(store: Store, feedback_id: str, theme_ids: list[str]) -> None:
     """Give a feedback exactly these themes; a new feedback given any becomes reviewed."""
     with store.transaction() as con:
-        _add_themes(con, feedback_id, theme_ids)
+        _status_of(con, feedback_id)
+        require_themes(con, theme_ids)
+        for theme_id in theme_ids:
+            con.execute("INSERT INTO feedback_themes VALUES (?, ?) ON CONFLICT DO NOTHING", [feedback_id, theme_id])
+        if theme_ids:
+            con.execute("UPDATE feedback SET status = 'reviewed' WHERE id = ? AND status = 'new'", [feedback_id])
         con.execute(
             "DELETE FROM feedback_themes WHERE feedback_id = ? AND NOT theme_id = ANY(?)",
             [feedback_id, list(theme_ids)],
         )
-
-
-def unassign_theme(store: Store, feedback_id: str, theme_id: str) -> None:
-    with store.transaction() as con:
-        con.execute("DELETE FROM feedback_themes WHERE feedback_id = ? AND theme_id = ?", [feedback_id, theme_id])
 
 
 def add_note(store: Store, feedback_id: str, note: str) -> None:
@@ -178,15 +172,6 @@ def add_note(store: Store, feedback_id: str, note: str) -> None:
 def notes(store: Store, feedback_id: str) -> pd.DataFrame:
     """The notes on one feedback, oldest first: n, week, note."""
     return store.query("SELECT n, week, note FROM reviewer_notes WHERE feedback_id = ? ORDER BY n", [feedback_id])
-
-
-def _add_themes(con: Connection, feedback_id: str, theme_ids: list[str]) -> None:
-    _status_of(con, feedback_id)
-    require_themes(con, theme_ids)
-    for theme_id in theme_ids:
-        con.execute("INSERT INTO feedback_themes VALUES (?, ?) ON CONFLICT DO NOTHING", [feedback_id, theme_id])
-    if theme_ids:
-        con.execute("UPDATE feedback SET status = 'reviewed' WHERE id = ? AND status = 'new'", [feedback_id])
 
 
 def _status_of(con: Connection, feedback_id: str) -> str:

@@ -161,6 +161,12 @@ LANGUAGES = tuple(LANGUAGE_SHARES)
 STREAMS = tuple(FUNDING_STREAM_LINES)
 
 
+DEFAULT_HUBS, DEFAULT_MONTHS = 6, 36
+"""The seed `make run` publishes, and the benchmarks' default network: three regions of two hubs, three years."""
+LARGE_HUBS, LARGE_MONTHS = 50, 60
+"""The largest network the app is built to serve, for the benchmarks' --large."""
+
+
 @dataclass(frozen=True)
 class _Hub:
     slug: str
@@ -170,7 +176,8 @@ class _Hub:
     referrals_per_year: float
 
 
-def write_seed(out: str | Path, hubs: int = 6, months: int = 36, seed: int = 0, start: str = "2024-01") -> None:
+def write_seed(out: str | Path, hubs: int = DEFAULT_HUBS, months: int = DEFAULT_MONTHS, seed: int = 0,
+               start: str = "2024-01") -> None:
     """Write a synthetic extract into `out`: the same bytes for the same arguments."""
     if hubs < 3:
         raise ValueError("a network needs at least 3 hubs, one per region")

@@ -7,6 +7,7 @@ import pytest
 from apptest import app, open_page, sign_in
 
 from dashboard import feedback_ui
+from dashboard.ingest import DEFAULT_THRESHOLD as K
 from feedback import cycles, review
 from feedback.i18n import t
 from feedback.store import MAX_TEXT, open_store
@@ -235,7 +236,7 @@ def cycle_on(store, theme, measure):
 
 def test_the_public_board_shows_fewer_than_k_for_a_small_theme_and_no_figure_below_region(store):
     small, large = review.add_theme(store, "Bus fares"), review.add_theme(store, "Waiting times")
-    for theme, count in ((small, 3), (large, 12)):
+    for theme, count in ((small, 3), (large, K + 1)):
         for _ in range(count):
             review.set_themes(store, send(store), [theme])
     cycle_on(store, small, {"metric": "referrals", "geo_level": "hub", "geo": "riverside"})
@@ -245,7 +246,7 @@ def test_the_public_board_shows_fewer_than_k_for_a_small_theme_and_no_figure_bel
 
     assert not at.exception
     assert [m.value for m in at.markdown if m.value.startswith("Feedback received")] == [
-        "Feedback received: fewer than 11", "Feedback received: 12",
+        f"Feedback received: fewer than {K}", f"Feedback received: {K + 1}",
     ]
     small_action, large_action = (m.value for m in at.markdown if m.value.startswith("We are working on this"))
     assert feedback_ui.markdown_text(t("en", "board.staff_only")) in small_action  # shown as written, escaped

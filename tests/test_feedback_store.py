@@ -360,7 +360,7 @@ def test_a_version_1_store_with_feedback_in_it_is_upgraded_without_losing_any(lo
             ).fetchall()
         assert after == [(*row, "new", None) for row in rows]
         theme = review.add_theme(upgraded, "Waiting")
-        review.assign_themes(upgraded, "b", [theme])
+        review.set_themes(upgraded, "b", [theme])
         assert review.queue(upgraded, theme=theme).id.tolist() == ["b"]
 
 
@@ -379,7 +379,7 @@ def test_a_store_from_a_newer_version_of_the_app_is_refused(location):
 def close_one(store, text):
     feedback_id = send(store, text=text).feedback_id
     theme = review.add_theme(store, f"Theme {uuid.uuid4().hex[:6]}")
-    review.assign_themes(store, feedback_id, [theme])
+    review.set_themes(store, feedback_id, [theme])
     review.set_status(store, feedback_id, "closed")
     return feedback_id
 
@@ -447,8 +447,8 @@ def fill(store):
     ids = [send(store, text=f"feedback {i}", feeling=None if i % 2 else i % 5 + 1).feedback_id for i in range(6)]
     waits = review.add_theme(store, "Waiting times")
     interpreters = review.add_theme(store, "Interpreters")
-    review.assign_themes(store, ids[0], [waits, interpreters])
-    review.assign_themes(store, ids[1], [waits])
+    review.set_themes(store, ids[0], [waits, interpreters])
+    review.set_themes(store, ids[1], [waits])
     review.add_note(store, ids[0], "asked the hub")
     review.set_status(store, ids[2], "reviewed")
     review.set_status(store, ids[2], "closed")

@@ -18,6 +18,7 @@ import pytest
 from dashboard import warehouse
 from dashboard.cli import main
 from dashboard.hierarchy import ALL
+from dashboard.ingest import DEFAULT_THRESHOLD as K
 from seed.generate import write_seed
 
 
@@ -47,10 +48,10 @@ def test_ingest_publishes_a_release_in_the_data_folder(home, small_extract, caps
     assert main(["ingest", str(small_extract)]) == 0
     assert "published release 1" in capsys.readouterr().out
     release = warehouse.read_release(home / "warehouse.duckdb")
-    assert release.number == 1 and release.threshold == 11
+    assert release.number == 1 and release.threshold == K
     published = release.cells[~release.cells["suppressed"]]
     people = published[published["topic"] != "funding"]
-    assert not ((people["value"] >= 1) & (people["value"] < 11)).any(), "a count from 1 to 10 was published"
+    assert not ((people["value"] >= 1) & (people["value"] < K)).any(), "a count from 1 to K-1 was published"
 
 
 def test_the_same_extract_twice_changes_nothing(home, small_extract, capsys):

@@ -64,7 +64,7 @@ def test_the_queue_filters_by_status_theme_about_language_and_week(store, clock)
     clock.day += timedelta(weeks=1)
     general_vi = send(store, about="general", language="vi")
     theme = review.add_theme(store, "Interpreters")
-    review.assign_themes(store, hub_es, [theme])
+    review.set_themes(store, hub_es, [theme])
 
     def ids(**filters):
         return set(review.queue(store, **filters).id)
@@ -85,7 +85,7 @@ def test_the_queue_lists_by_week_then_random_id_with_theme_names(store, clock):
         clock.day = START + timedelta(weeks=2 - week)
         sent.append(send(store))
     theme_b, theme_a = review.add_theme(store, "Bus fares"), review.add_theme(store, "Appointments")
-    review.assign_themes(store, sent[0], [theme_b, theme_a])
+    review.set_themes(store, sent[0], [theme_b, theme_a])
     queue = review.queue(store)
     assert queue.id.tolist() == list(reversed(sent))
     assert queue.set_index("id").themes[sent[0]] == "Appointments; Bus fares"
@@ -161,17 +161,6 @@ def test_unknown_feedback_is_refused(store):
 # Themes and notes
 
 
-def test_assigning_a_theme_reviews_a_new_feedback_and_keeps_its_other_themes(store):
-    feedback_id = send(store)
-    first, second = review.add_theme(store, "Waiting"), review.add_theme(store, "Transport")
-    review.assign_themes(store, feedback_id, [first])
-    review.assign_themes(store, feedback_id, [second, first])
-    assert status(store, feedback_id) == "reviewed"
-    assert review.queue(store).themes.item() == "Transport; Waiting"
-    review.unassign_theme(store, feedback_id, first)
-    assert review.queue(store).themes.item() == "Transport"
-
-
 def test_setting_themes_makes_them_exactly_those_given_and_reviews_a_new_feedback(store):
     feedback_id = send(store)
     waits, transport, fares = (review.add_theme(store, name) for name in ("Waiting", "Transport", "Fares"))
@@ -204,15 +193,15 @@ def test_theme_names_are_unique_whatever_their_case(store):
 
 def test_an_unknown_theme_is_refused(store):
     with pytest.raises(ReviewError, match="no theme"):
-        review.assign_themes(store, send(store), ["missing"])
+        review.set_themes(store, send(store), ["missing"])
 
 
 def test_merging_a_theme_moves_every_feedback_and_cycle_to_the_other(store):
     one, both, other = send(store), send(store), send(store)
     waits, delays = review.add_theme(store, "Waits"), review.add_theme(store, "Delays")
-    review.assign_themes(store, one, [delays])
-    review.assign_themes(store, both, [waits, delays])
-    review.assign_themes(store, other, [waits])
+    review.set_themes(store, one, [delays])
+    review.set_themes(store, both, [waits, delays])
+    review.set_themes(store, other, [waits])
     cycle = open_cycle(store, title="Faster", owner="Group", theme_ids=[delays], start=START, target=START, measure=WAITS)
 
     review.merge_themes(store, delays, into=waits)
@@ -238,7 +227,7 @@ def test_reviewer_notes_are_kept_apart_from_what_was_written_in_order(store):
 
 def reviewed(store, theme_id, text="It took too long."):
     feedback_id = send(store, text=text)
-    review.assign_themes(store, feedback_id, [theme_id])
+    review.set_themes(store, feedback_id, [theme_id])
     return feedback_id
 
 
@@ -267,7 +256,7 @@ def test_closing_a_cycle_addresses_its_feedback_unless_another_open_cycle_still_
     waits, staff = review.add_theme(store, "Waits"), review.add_theme(store, "Staff")
     only_waits = reviewed(store, waits)
     both = send(store)
-    review.assign_themes(store, both, [waits, staff])
+    review.set_themes(store, both, [waits, staff])
     first = open_cycle(store, title="Faster", owner="Ana", theme_ids=[waits], start=START, target=START, measure=WAITS)
     open_cycle(store, title="Training", owner="Lee", theme_ids=[staff], start=START, target=START, measure=WAITS)
 
