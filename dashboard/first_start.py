@@ -5,6 +5,7 @@ get "connection refused". So `hubdash run` starts the publishing in a process of
 dashboard.first_start`), which writes its progress to first-start.log in the data folder, and then serves
 the app at once; until the release is there, every page shows the step the publishing has reached, and
 opens the dashboard by itself when it is done. The log also keeps the solver's own output off the terminal.
+An empty embedded feedback store gets the seed's invented feedback and cycles (seed/feedback.py) first.
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ def begin(url: str) -> None:
                          stdout=output, stderr=subprocess.STDOUT)
     print(f"Hub Dashboard: no release yet in {paths.home()}, so the built-in seed (invented figures) is being\n"
           "published in the background: a few minutes on two idle cores, longer on a busy machine.\n"
-          f"The app starts now at {url}: until the release is ready, every page shows how far it has come.\n"
+          + ("An empty feedback store gets invented feedback and improvement cycles (sign in as advisor).\n"
+             if paths.feedback_url() is None else "")
+          + f"The app starts now at {url}: until the release is ready, every page shows how far it has come.\n"
           f"Its progress is also in {log()}")
 
 
@@ -92,12 +95,19 @@ def show_progress() -> None:
 
 
 def _publish_seed() -> int:
-    """Write the seed extract into the data folder and ingest it, saying why on failure (the log's last line)."""
+    """Write the seed extract into the data folder and ingest it, saying why on failure (the log's last line).
+
+    First, the seed's feedback and cycles go into the embedded feedback store if it holds none (a shared store,
+    HUBDASH_FEEDBACK_URL, is a deployment's own): the app opens the store only once the release is there."""
+    from seed.feedback import write_feedback
+
     from .cli import main
 
     extract = paths.private(paths.home()) / EXTRACT_NAME
     started = time.perf_counter()
     try:
+        if paths.feedback_url() is None and write_feedback(paths.feedback_store()):
+            print(f"[{time.perf_counter() - started:6.1f}s] invented feedback and cycles written", flush=True)
         status = main(["seed", "--out", str(extract)]) or main(["ingest", str(extract)])
     except Exception as error:
         print(f"{FAILED}{type(error).__name__}: {error}", flush=True)

@@ -14,6 +14,9 @@ import urllib.request
 from apptest import app
 
 from dashboard import first_start
+from feedback import review
+from feedback.store import open_store
+from seed.feedback import RAISED, UNREVIEWED
 
 
 def _log(home, *lines: str) -> None:
@@ -63,10 +66,11 @@ def test_hubdash_run_on_a_fresh_folder_says_what_is_happening_and_answers_at_onc
     server = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "run", "--port", str(port)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
-        said = [server.stdout.readline() for _ in range(4)]
-        assert "the built-in seed (invented figures) is being" in said[0]
-        assert f"The app starts now at http://127.0.0.1:{port}/" in said[2]
-        assert str(home / first_start.LOG_NAME) in said[3]
+        said = "".join(server.stdout.readline() for _ in range(5))
+        assert "the built-in seed (invented figures) is being" in said
+        assert "An empty feedback store gets invented feedback and improvement cycles" in said
+        assert f"The app starts now at http://127.0.0.1:{port}/" in said
+        assert str(home / first_start.LOG_NAME) in said
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -78,6 +82,11 @@ def test_hubdash_run_on_a_fresh_folder_says_what_is_happening_and_answers_at_onc
                 time.sleep(0.5)
         assert not (home / "warehouse.duckdb").exists(), "it answered before the seed was published"
         assert first_start.state()[0] == "publishing"
+        while "invented feedback and cycles written" not in first_start.log().read_text():
+            assert time.monotonic() < deadline, "the seed's feedback was not written within a minute"
+            time.sleep(0.5)
+        with open_store(home / "feedback.duckdb") as store:
+            assert len(review.queue(store)) == sum(RAISED.values()) + len(UNREVIEWED)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
