@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -22,6 +23,28 @@ LEADERSHIP_PAGES = {"referrals": ("Referral gaps", 2), "language-access": ("Lang
                     "funding": ("Funding use", 4), "outcomes": ("Outcomes", 2)}
 """Each leadership page's title and how many charts it draws for a leader seeing every hub."""
 CHARTS = "[data-testid='stVegaLiteChart']"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+LAST_LINE = re.compile(r"on this view (is|are) suppressed")
+"""The status line every leadership page ends with: the page has run to its end."""
+
+
+def seeded_home(tmp_path_factory, seed_release: Path, name: str) -> Path:
+    """A data folder of its own whose current release is the published seed network."""
+    home = tmp_path_factory.mktemp(name)
+    (home / "warehouse.duckdb").symlink_to(seed_release)
+    return home
+
+
+@contextlib.contextmanager
+def phone_beside(browser, context):
+    """A page on a phone carrying the sign-in of `context`, closed afterwards."""
+    phone_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        phone_context.add_cookies(context.cookies())
+        yield phone_context.new_page()
+    finally:
+        phone_context.close()
 
 
 def launch(playwright):

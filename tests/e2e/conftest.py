@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from browser import launch, serve
+from browser import launch, seeded_home, serve
 
 
 def pytest_collection_modifyitems(items):
@@ -22,10 +22,7 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def app_home(tmp_path_factory, seed_release) -> Path:
-    """A data folder whose current release is the published seed network."""
-    home = tmp_path_factory.mktemp("e2e-home")
-    (home / "warehouse.duckdb").symlink_to(seed_release)
-    return home
+    return seeded_home(tmp_path_factory, seed_release, "e2e-home")
 
 
 @pytest.fixture(scope="session")

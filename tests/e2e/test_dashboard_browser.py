@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import io
 import os
-import re
 
 import duckdb
 import pandas as pd
-from browser import CHARTS, LEADERSHIP_PAGES, finished, screenshot, sign_in, wait_for_session_cookie
+from browser import (
+    CHARTS,
+    DESKTOP,
+    LAST_LINE,
+    LEADERSHIP_PAGES,
+    finished,
+    phone_beside,
+    screenshot,
+    sign_in,
+    wait_for_session_cookie,
+)
 from playwright.sync_api import expect
 
 FIGURES = f"{CHARTS}, [data-testid='stTable'], [data-testid='stMetric'], [data-testid='stDownloadButton']"
-SUPPRESSION_STATUS = re.compile(r"on this view (is|are) suppressed")
-"""The last line of every leadership page."""
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 def keep(page, name: str) -> None:
@@ -52,19 +57,14 @@ def test_a_visitor_typing_a_leadership_url_sees_only_the_sign_in_form(page, app_
 def test_a_leader_sees_each_page_drawn_on_a_desktop_and_a_phone(page, context, browser, app_url):
     sign_in(page, app_url, "leader", "leader-demo")
     wait_for_session_cookie(context)
-    phone_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    try:
-        phone_context.add_cookies(context.cookies())
-        phone = phone_context.new_page()
+    with phone_beside(browser, context) as phone:
         for path, (title, charts) in LEADERSHIP_PAGES.items():
             for tab, name in ((page, f"{path}-desktop"), (phone, f"{path}-phone")):
                 tab.goto(f"{app_url}/{path}")
                 expect(tab.get_by_role("heading", name=title, level=1)).to_be_visible()
-                expect(tab.get_by_text(SUPPRESSION_STATUS)).to_be_visible()
+                expect(tab.get_by_text(LAST_LINE)).to_be_visible()
                 finished(tab, charts=charts)
                 keep(tab, name)
-    finally:
-        phone_context.close()
 
 
 def test_a_leader_filters_funding_by_region_and_downloads_exactly_what_is_shown(page, app_url, app_home):

@@ -4,18 +4,14 @@ scrolling inside it, and its download holds numbers, a hidden figure empty, with
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from browser import finished, screenshot, sign_in, wait_for_session_cookie
+from browser import LAST_LINE, PHONE, finished, phone_beside, screenshot, sign_in, wait_for_session_cookie
 from playwright.sync_api import expect
 
 LAPTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
-LAST_LINE = re.compile(r"on this view (is|are) suppressed")
-"""The status line every leadership page ends with: the page has run to its end."""
 TABLES_FIT = """() => [...document.querySelectorAll('[data-testid=stTable]')].map(t => {
     const box = t.getBoundingClientRect();
     return {overflow: t.scrollWidth - t.clientWidth, right: box.right, rows: t.querySelectorAll('tbody tr').length};
@@ -26,10 +22,7 @@ TABLES_FIT = """() => [...document.querySelectorAll('[data-testid=stTable]')].ma
 def test_every_table_fits_at_1366_pixels_and_on_a_phone(page, context, browser, app_url, path, charts, tables):
     sign_in(page, app_url, "leader", "leader-demo")
     wait_for_session_cookie(context)
-    phone_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    try:
-        phone_context.add_cookies(context.cookies())
-        phone = phone_context.new_page()
+    with phone_beside(browser, context) as phone:
         for tab, size, name in ((page, LAPTOP, "laptop"), (phone, PHONE, "phone")):
             tab.set_viewport_size(size)
             tab.goto(f"{app_url}/{path}")
@@ -41,8 +34,6 @@ def test_every_table_fits_at_1366_pixels_and_on_a_phone(page, context, browser, 
             screenshot(tab, f"{path}-tables-{name}")
             assert all(t["overflow"] <= 1 and t["right"] <= size["width"] for t in drawn), (name, drawn)
             assert all(t["rows"] > 0 for t in drawn)
-    finally:
-        phone_context.close()
 
 
 def test_a_tables_download_holds_numbers_and_says_which_are_hidden(page, app_url):

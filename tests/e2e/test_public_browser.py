@@ -13,12 +13,10 @@ from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser import screenshot, wait_for_app
+from browser import DESKTOP, PHONE, screenshot, wait_for_app
 from pypdf import PdfReader
 
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 SETTLED = """() => {
     const main = document.querySelector('[data-testid="stMain"]');

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from browser import serve, sign_in, wait_for_app
+from browser import seeded_home, serve, sign_in, wait_for_app
 from playwright.sync_api import expect
 
 from feedback.i18n import LANGUAGES, t
@@ -31,9 +31,8 @@ def marker() -> str:
 
 @pytest.fixture(scope="module")
 def shared_home(tmp_path_factory, seed_release) -> Path:
-    home = tmp_path_factory.mktemp("shared-home")
-    (home / "warehouse.duckdb").symlink_to(seed_release)
-    return home
+    """Its own data folder: the two processes share it, and no other server holds it."""
+    return seeded_home(tmp_path_factory, seed_release, "shared-home")
 
 
 @pytest.fixture(scope="module")
