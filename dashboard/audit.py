@@ -28,9 +28,11 @@ Exact, and fast enough to sit inside a suppress -> audit -> repair loop:
   without an LP of its own. A few shared objectives settle most cells; only the
   rest get their own min and max, on one HiGHS model per group of components,
   changing only the objective between solves so HiGHS starts from the last basis.
-- On a network of many regions, witnesses are first sought in small models of
-  one region and the network, the rest held at a feasible point (_in_windows):
-  their solutions are solutions of the whole model too.
+- On a large network (tuning.region_by_region), witnesses are first sought in
+  small models of one region and the network, the rest held at a feasible point
+  (_in_windows): their solutions are solutions of the whole model too.
+
+How the work is divided (model sizes, rounds, processes) is set in tuning.py.
 """
 
 from __future__ import annotations
@@ -45,33 +47,18 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from . import workers
-from .hierarchy import ALL, BREAKDOWN_COLUMNS, CELL_KEY, TOPICS, Topic, months_of
+from . import tuning, workers
+from .hierarchy import ALL, BREAKDOWN_COLUMNS, CELL_KEY, TOPICS, Topic, hubs_in, months_of, number_in_year, year_of
+from .internals import quiet_highs
 from .release import Release
-
-TOLERANCE = 1e-6
-"""Slack allowed for floating point in LP solutions of whole counts."""
+from .tuning import TOLERANCE
 
 _SLOTS = 17
 """Period slots of one calendar year: 12 months, 4 quarters, the year. No
 published cell spans two years, so years never share an equation."""
-_FIRST_QUARTER_SLOT = 12
-_YEAR_SLOT = 16
-
-_CHUNK_COLUMNS = 1000
-"""Small components share one HiGHS model up to this many unknowns: a model per
-tiny component would cost more to set up than to solve."""
-_PARALLEL_TARGETS = 2000
-"""Below this many cells left for the LPs, starting worker processes costs more than it saves."""
-_WORKERS = 2
-_SHARED_ROUNDS = 12
-"""At most this many rounds of shared objectives before solving cells one by one."""
-_WINDOWS_PAY = 13
-"""From this many hubs (in two regions or more), witnesses are sought region by region before any cell gets the
-whole model's LPs: 17 hubs in 3 regions took 250 s without, 33 s with."""
-_SHARED_PAYS = 12
-"""A round of shared objectives (two solves) must settle this many open cells to be worth another: each settled
-cell saves one or two solves of its own, and a shared solve costs several."""
+_FIRST_SLOT = {"month": 0, "quarter": 12, "year": 16}
+"""Each period level's first slot."""
+_FIRST_QUARTER_SLOT, _YEAR_SLOT = _FIRST_SLOT["quarter"], _FIRST_SLOT["year"]
 
 
 def audit(
@@ -294,20 +281,8 @@ def _codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.Data
 
 
 def _cover_ids(cells: pd.DataFrame, hubs: pd.DataFrame, covers: dict[frozenset, int]) -> np.ndarray:
-    everywhere = frozenset(hubs.hub)
-    by_region = {region: frozenset(group.hub) for region, group in hubs.groupby("region")}
     codes, geos = _codes(cells, ["geo_level", "geo"])
-    ids = []
-    for level, geo in geos.itertuples(index=False):
-        if level == "hub":
-            covered = frozenset([geo])
-        elif level == "region":
-            covered = by_region.get(geo, frozenset())
-        elif level == "network":
-            covered = everywhere
-        else:
-            raise ValueError(f"unknown geography level {level!r}")
-        ids.append(covers.setdefault(covered, len(covers)))
+    ids = [covers.setdefault(hubs_in(level, geo, hubs), len(covers)) for level, geo in geos.itertuples(index=False)]
     return np.array(ids, dtype=np.int64)[codes]
 
 
@@ -412,10 +387,10 @@ class _Grid:
     @staticmethod
     def of(release: Release, topic: Topic, facts: pd.DataFrame, covers: dict[frozenset, int]) -> _Grid:
         monthly = facts.period[facts.period_level == "month"].unique()
-        years = sorted({month[:4] for month in monthly})
+        years = sorted({year_of(month) for month in monthly})
         months = np.zeros((len(years), 12), bool)
         for month in monthly:
-            months[years.index(month[:4]), int(month[5:]) - 1] = True
+            months[years.index(year_of(month)), number_in_year("month", month) - 1] = True
         hubs = list(release.hubs.hub)
         region_names = sorted(release.hubs.region.unique())
         region_hubs = [frozenset(release.hubs.hub[release.hubs.region == name]) for name in region_names]
@@ -444,9 +419,9 @@ class _Grid:
         it gets the unknown of the first hub, to be summed over its hubs.
         """
         measure = pd.Index(self.measures).get_indexer(facts.measure)
-        period_codes, periods = _codes(facts, ["period"])
-        year = pd.Index(self.years).get_indexer([p[:4] for p in periods.period])[period_codes]
-        slot = np.array([_slot(p) for p in periods.period], dtype=np.int64)[period_codes]
+        period_codes, periods = _codes(facts, ["period_level", "period"])
+        year = pd.Index(self.years).get_indexer([year_of(p) for p in periods.period])[period_codes]
+        slot = np.array([_slot(*p) for p in periods.itertuples(index=False)], dtype=np.int64)[period_codes]
         grain_codes, grains = _codes(facts, list(self.topic.grain))
         known = {category: k for k, category in enumerate(self.categories)}
         rows = grains.to_dict("records")
@@ -586,12 +561,8 @@ def _breakdown(grain_values: dict[str, str]) -> tuple[str, ...]:
     return tuple(column for column, value in grain_values.items() if value != ALL)
 
 
-def _slot(period: str) -> int:
-    if len(period) == 4:
-        return _YEAR_SLOT
-    if "-Q" in period:
-        return _FIRST_QUARTER_SLOT + int(period[-1]) - 1
-    return int(period[5:]) - 1
+def _slot(period_level: str, period: str) -> int:
+    return _FIRST_SLOT[period_level] + number_in_year(period_level, period) - 1
 
 
 @dataclass
@@ -678,7 +649,7 @@ class _Problem:
             chunks=[],
         )
         region = grid.region_of(columns)
-        by_region = len(grid.hubs) >= _WINDOWS_PAY
+        by_region = tuning.region_by_region(release.hubs)
         problem.chunks = _chunks(problem, rows, columns, component, lower, region, by_region, targets, target_component)
         return problem
 
@@ -698,7 +669,7 @@ def _eliminate(rows: _Rows, lower: np.ndarray, fixed: np.ndarray, value: np.ndar
         entries = np.flatnonzero(active[row_of])
         row, column, coefficient = row_of[entries], rows.index[entries], rows.value[entries]
         free = ~fixed[column]
-        count = lambda weights: np.bincount(row, weights=weights, minlength=len(rows))  # noqa: E731
+        count = lambda weights: np.bincount(row, weights=weights, minlength=len(rows))  # noqa: E731, B023 (used in this pass only)
         n_free = count(free)
         known = count(np.where(free, 0.0, coefficient * value[column]))
         rest = rows.lower - known
@@ -777,7 +748,7 @@ def _chunks(problem, rows, columns, component, lower, region, by_region, targets
     chunk_of_label = np.full(len(columns), -1)
     chunk, filled = 0, 0
     for label, size in zip(wanted, sizes):
-        if filled and filled + size > _CHUNK_COLUMNS:
+        if filled and filled + size > tuning.CHUNK_COLUMNS:
             chunk, filled = chunk + 1, 0
         chunk_of_label[label] = chunk
         filled += size
@@ -802,14 +773,14 @@ def _chunks(problem, rows, columns, component, lower, region, by_region, targets
 
 
 def _solve(chunks: list[_Chunk], threshold: int, exact_for_all: bool, say) -> list[tuple[np.ndarray, ...]]:
-    """Each chunk's (lower, upper, exact) per target, on two processes when there is enough to do."""
+    """Each chunk's (lower, upper, exact) per target, on worker processes when there is enough to do."""
     started = time.perf_counter()
     work = [(chunk.lp, threshold, exact_for_all) for chunk in chunks]
-    parallel = sum(len(chunk.lp.targets) for chunk in chunks) >= _PARALLEL_TARGETS and len(chunks) > 1
+    parallel = sum(len(chunk.lp.targets) for chunk in chunks) >= tuning.PARALLEL_TARGETS and len(chunks) > 1
     if parallel and "fork" in multiprocessing.get_all_start_methods():
         # Forked workers must not inherit a running solver's threads.
         highspy.Highs.resetGlobalScheduler(True)
-        with workers.pool(_WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
+        with workers.pool(tuning.workers(), mp_context=multiprocessing.get_context("fork")) as pool:
             biggest_first = sorted(range(len(work)), key=lambda i: -len(work[i][0].col_lower))
             futures = {i: pool.submit(_attack, *work[i]) for i in biggest_first}
             results = [futures[i].result() for i in range(len(work))]
@@ -849,7 +820,7 @@ class _Attack:
             floor, ceiling = _implied_bounds(lp.rows, lp.col_lower)
             implied = floor[lp.targets], ceiling[lp.targets]
         self.floor, self.ceiling = implied
-        self.highs = highspy.Highs()
+        self.highs = quiet_highs()
         for option, setting in _SOLVER_OPTIONS.items():
             self.highs.setOptionValue(option, setting)
         model = highspy.HighsLp()
@@ -905,21 +876,21 @@ class _Attack:
         One shared solve costs several single ones: rounds go on while each settles enough of the open cells.
         """
         random = np.random.default_rng(0)
-        for _ in range(_SHARED_ROUNDS):
+        for _ in range(tuning.SHARED_ROUNDS):
             open_ = self._unproven()
             for direction, settled in ((-1.0, self.high_exact), (1.0, self.low_exact)):
                 push = np.flatnonzero(open_ & ~settled)
                 if len(push):
                     self._optimise(push, direction * random.uniform(0.5, 1.5, len(push)))
-            if open_.sum() - self._unproven().sum() < _SHARED_PAYS:
+            if open_.sum() - self._unproven().sum() < tuning.SHARED_PAYS:
                 return
 
     def _in_windows(self) -> None:
         """Witnesses from small models, one region (with the network) at a time, the rest held at a feasible point.
 
         A solution of such a window, with every other unknown at the held values, is
-        a solution of the whole model: a witness like any other, at a fifth of the cost
-        per solve. The held point is the mean of the solutions so far, feasible since
+        a solution of the whole model: a witness like any other, at a fraction of the
+        cost per solve. The held point is the mean of the solutions so far, feasible since
         the feasible set is convex, and away from its edges. A window's optimum is
         not the whole model's, so only the implied bounds make a witness exact;
         cells still unproven after the windows get the whole model's min and max.
@@ -1025,7 +996,6 @@ def _sum_of_others(contribution: np.ndarray, total, row: np.ndarray, infinity: f
 
 
 _SOLVER_OPTIONS = {
-    "output_flag": False,
     # The model is already reduced, and after the first solve every run starts from the last basis.
     "presolve": "off",
     # A new objective leaves the basis primal feasible: primal simplex continues from it.

@@ -9,12 +9,25 @@ computed here, once, so that no page ever sums cells itself.
 from __future__ import annotations
 
 import itertools
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 import pandas as pd
 
-from .hierarchy import ALL, BREAKDOWN_COLUMNS, CELL_KEY, NETWORK, SERVICE_LINES, OUTCOME_MEASURES, TOPICS, Topic
-from .hierarchy import complete_periods, quarter_of, year_of
+from .hierarchy import (
+    ALL,
+    BREAKDOWN_COLUMNS,
+    CELL_KEY,
+    GEO_LEVELS,
+    NETWORK,
+    OUTCOME_MEASURES,
+    PERIOD_LEVELS,
+    SERVICE_LINES,
+    TOPICS,
+    Topic,
+    complete_periods,
+    with_rollup_columns,
+)
 
 _KNOWN_CATEGORIES = {"service_line": SERVICE_LINES, "outcome": OUTCOME_MEASURES}
 """Categories published even when an extract has none of them, so that a zero
@@ -69,17 +82,12 @@ def _geographies(hubs: pd.DataFrame) -> dict[str, list[str]]:
 def _topic_cells(topic: Topic, table: pd.DataFrame, periods, geos, hubs: pd.DataFrame, wanted) -> pd.DataFrame:
     if table.empty and not topic.count_of_people:
         return pd.DataFrame()
-    finest = table.merge(hubs[["hub", "region"]], on="hub", how="left")
-    finest["quarter"] = finest["month"].map(quarter_of)
-    finest["year"] = finest["month"].map(year_of)
-    finest["network"] = NETWORK
+    finest = with_rollup_columns(table, hubs)
     categories = {
         col: sorted(set(_KNOWN_CATEGORIES.get(col, ())) | set(table[col].unique())) for col in topic.grain
     }
     parts = []
-    for period_level, geo_level, breakdown in itertools.product(
-        ("month", "quarter", "year"), ("hub", "region", "network"), topic.breakdowns
-    ):
+    for period_level, geo_level, breakdown in itertools.product(PERIOD_LEVELS, GEO_LEVELS, topic.breakdowns):
         if not wanted(topic, period_level, geo_level, breakdown):
             continue
         rows = finest[finest[period_level].isin(periods[period_level])]

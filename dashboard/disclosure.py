@@ -10,8 +10,9 @@ published, to an interval narrower than K:
    other values, consistent with every relation, that move each hidden cell up by
    K; the published cells those values change are hidden too, so the attacker
    cannot rule them out. Hidden cells far apart (no relation near two of them)
-   move together in one LP. On a network of more than three regions each LP
-   covers one region and the network, every other cell held at its value;
+   move together in one LP. On a network of more than 12 hubs in two regions or
+   more (tuning.region_by_region) each LP covers one region and the network,
+   every other cell held at its value;
 2. the audit (dashboard/audit.py, which knows nothing of this module) then
    attacks the part, and every cell it can still narrow (possible only through
    what an earlier release published) is treated again, until the audit finds
@@ -28,28 +29,36 @@ published (a hidden cell is known to be at least 1), and so is money.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import highspy
 import numpy as np
 import pandas as pd
 
 from . import audit as attacker
-from .hierarchy import ALL, CELL_KEY, NETWORK, TOPICS, quarter_of, year_of
+from . import tuning
+from .hierarchy import (
+    ALL,
+    CELL_KEY,
+    GEO_LEVELS,
+    NETWORK,
+    PARENT_LEVEL,
+    PERIOD_LEVELS,
+    TOPICS,
+    parent_geo,
+    parent_period,
+    year_of,
+    years_of,
+)
+from .internals import quiet_highs
 from .release import Release, unchanged_data
+from .tuning import TOLERANCE
 from .workers import pool as worker_pool
 
-_PERIOD_WEIGHT = {"month": 1, "quarter": 2, "year": 4}
-_GEO_WEIGHT = {"hub": 1, "region": 3, "network": 15}
+_PERIOD_WEIGHT = dict(zip(PERIOD_LEVELS, (1, 2, 4), strict=True))
+_GEO_WEIGHT = dict(zip(GEO_LEVELS, (1, 3, 15), strict=True))
 _TOTAL_WEIGHT = 4
-TOLERANCE = 1e-6
-_BATCH = 100
-"""Targets moved together in one LP at most."""
-_WHOLE_PART_HUBS = 12
-"""Up to this many hubs, every LP sees the whole part; beyond, one region at a time
-(_protect_region_by_region). The whole part's LPs grow faster than the network: 17 hubs in 3 regions
-took 1,118 s that way against 200 s by region (and 14% more complementary cells), 50 hubs hours."""
 _HEADLINE = _PERIOD_WEIGHT["quarter"] * _GEO_WEIGHT["network"] * _TOTAL_WEIGHT
 """The network's quarterly and yearly totals: each one hidden is worth an audit to see whether it can be
 published again."""
@@ -71,14 +80,16 @@ def protect(
     threshold: int,
     previous: Release | None = None,
     progress: Callable[[str], None] | None = None,
-    workers: int = 2,
+    workers: int | None = None,
 ) -> Protected:
     """Decide which cells of the cube (true values) are published.
 
     `margins` are the true counts that no view publishes (cube.unpublished_margins):
     the attacker reasons about them as unknowns, so the suppressor must too.
+    `workers`: processes protecting independent parts side by side (default tuning.workers()).
     """
     say = progress or (lambda _msg: None)
+    workers = workers or tuning.workers()
     n = len(cells)
     cells = pd.concat([cells, margins], ignore_index=True)
     latent = np.arange(len(cells)) >= n
@@ -143,7 +154,7 @@ class _Part:
 
 def _independent_parts(cells: pd.DataFrame) -> dict[str, np.ndarray]:
     """No relation crosses a measure, an outcome or a calendar year."""
-    year = cells["period"].str.slice(0, 4)
+    year = years_of(cells["period"])
     keys = cells["topic"] + "/" + cells["measure"] + "/" + cells["outcome"].where(cells["outcome"] != ALL, "") + "/" + year
     return {name: idx.to_numpy() for name, idx in cells.groupby(keys.str.replace("//", "/"), sort=True).groups.items()}
 
@@ -157,7 +168,7 @@ def _protect_part(part: _Part) -> tuple[np.ndarray, int]:
         return hidden, 0
     model = _Separation(relations, value, _cost(part.cells), can_hide, hidden, part.latent)
     targets = np.flatnonzero(hidden & (value < part.threshold))
-    if len(part.hubs) > _WHOLE_PART_HUBS and part.hubs["region"].nunique() > 1:
+    if tuning.region_by_region(part.hubs):
         _protect_region_by_region(part, value, can_hide, hidden, targets)
         targets = targets[:0]  # the audit below says which, if any, still need the whole part
     rounds = 0
@@ -191,10 +202,9 @@ def _protect_region_by_region(
     A window holds one region's hubs, the region and the network; every other
     cell is held at its true value, so a solution inside the window is still a
     solution of the whole part, and a witness the attacker cannot rule out. The
-    LPs are an order of magnitude smaller than the part's (on 50 hubs, 32 ms
-    against 410 ms each), at the price of some moves across regions the whole
-    part would have found (on 12 hubs, 15% more complementary cells). A network
-    target goes with the region whose own cell under it is largest. Windows run in
+    LPs are an order of magnitude smaller than the part's, at the price of some
+    moves across regions the whole part would have found (more complementary
+    cells: the README's Benchmark has both). A network target goes with the region whose own cell under it is largest. Windows run in
     turn, each starting from the cells the ones before it hid.
     """
     level, geo = part.cells["geo_level"].to_numpy(), part.cells["geo"].to_numpy()
@@ -300,8 +310,7 @@ class _Separation:
     def _model(self) -> highspy.Highs:
         """Columns 0..n-1: how far each cell goes up; n..2n-1: how far it goes down. One row per relation."""
         n = self.n
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = quiet_highs()
         costs = np.where(self.hidden, 0.0, self.weight)
         h.addVars(2 * n, np.zeros(2 * n), np.r_[self.up_bound, self.down_bound])
         h.changeColsCost(2 * n, np.arange(2 * n, dtype=np.int32), np.r_[costs, costs])
@@ -443,7 +452,7 @@ class _Relations:
                 zone |= self._equations_of[member]
         return zone
 
-    def independent_sets(self, cells: list[int], most: int = _BATCH) -> list[list[int]]:
+    def independent_sets(self, cells: list[int], most: int = tuning.BATCH) -> list[list[int]]:
         """The cells in groups, in their order: no relation lies near two cells of one group."""
         groups: list[tuple[list[int], set[int]]] = []
         for cell in cells:
@@ -464,20 +473,22 @@ def _joined(key: pd.DataFrame) -> pd.Index:
 
 def _parent_keys(key: pd.DataFrame, topic, region: dict[str, str]):
     """For each kind of relation (time, geo, category), every cell's total along it (a key that may not exist)."""
-    up_time = key.copy()
-    up_time["period_level"] = key["period_level"].map({"month": "quarter", "quarter": "year", "year": "-"})
-    months = key["period_level"] == "month"
-    up_time["period"] = key["period"].map(year_of)
-    up_time.loc[months, "period"] = key.loc[months, "period"].map(quarter_of)
-    yield "time", up_time
-    up_geo = key.copy()
-    up_geo["geo_level"] = key["geo_level"].map({"hub": "region", "region": "network", "network": "-"})
-    up_geo["geo"] = np.where(key["geo_level"] == "hub", key["geo"].map(region), NETWORK)
-    yield "geo", up_geo
+    yield "time", _one_level_up(key, "period_level", "period", parent_period)
+    yield "geo", _one_level_up(key, "geo_level", "geo", lambda level, geo: parent_geo(level, geo, region))
     for col in sorted({c for b in topic.breakdowns for c in b}):
         up = key.copy()
         up[col] = ALL
         yield "category", up
+
+
+def _one_level_up(key: pd.DataFrame, level: str, name: str, parent) -> pd.DataFrame:
+    """The key with `level` and `name` (period or geo) one level up; a missing key at the top of the hierarchy."""
+    pairs = key[[level, name]].drop_duplicates()
+    parents = {(lv, n): parent(lv, n) for lv, n in pairs.itertuples(index=False)}
+    up = key.copy()
+    up[level] = key[level].map(PARENT_LEVEL)
+    up[name] = [parents[pair] for pair in zip(key[level], key[name])]
+    return up
 
 
 def _cost(cells: pd.DataFrame) -> np.ndarray:
@@ -551,7 +562,7 @@ def _previous_part(previous: Release | None, part_cells: pd.DataFrame) -> Releas
         (old["topic"] == first["topic"])
         & (old["measure"] == first["measure"])
         & (old["outcome"] == first["outcome"])
-        & (old["period"].str.slice(0, 4) == first["period"][:4])
+        & (years_of(old["period"]) == year_of(first["period"]))
     )
     return Release(
         cells=old[mask], hubs=previous.hubs, blocks=previous.blocks, threshold=previous.threshold, number=previous.number

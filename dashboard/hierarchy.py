@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import pandas as pd
+
 SERVICE_LINES = (
     "medical",
     "mental_health",
@@ -39,7 +41,11 @@ NETWORK = "network"
 """The single geography at the top of the hierarchy."""
 
 PERIOD_LEVELS = ("month", "quarter", "year")
+"""Finest first: each level's periods add up to the next level's."""
 GEO_LEVELS = ("hub", "region", "network")
+"""Finest first: each level's places add up to the next level's."""
+PARENT_LEVEL = {**dict(zip(PERIOD_LEVELS, PERIOD_LEVELS[1:])), **dict(zip(GEO_LEVELS, GEO_LEVELS[1:]))}
+"""The level whose cells each level's cells add up to; the year and the network add up to nothing."""
 BREAKDOWN_COLUMNS = ("service_line", "language", "funding_stream", "outcome")
 
 CELL_KEY = ("topic", "measure", "period_level", "period", "geo_level", "geo", *BREAKDOWN_COLUMNS)
@@ -130,8 +136,32 @@ def quarter_of(month: str) -> str:
     return f"{year}-Q{(int(mm) - 1) // 3 + 1}"
 
 
-def year_of(month: str) -> str:
-    return month[:4]
+def year_of(period: str) -> str:
+    """The calendar year of a month, quarter or year: '2024-05', '2024-Q2', '2024' -> '2024'."""
+    return period[:4]
+
+
+def years_of(periods: pd.Series) -> pd.Series:
+    """year_of for a whole column at once."""
+    return periods.str.slice(0, 4)
+
+
+def period_of(period_level: str, month: str) -> str:
+    """The period of a level that holds the month: ('quarter', '2024-05') -> '2024-Q2'."""
+    return {"month": month, "quarter": quarter_of(month), "year": year_of(month)}[period_level]
+
+
+def parent_period(period_level: str, period: str) -> str | None:
+    """The period one level up that holds `period`: '2024-05' -> '2024-Q2' -> '2024' -> None."""
+    parent = PARENT_LEVEL.get(period_level)
+    return period_of(parent, months_of(period_level, period)[0]) if parent else None
+
+
+def number_in_year(period_level: str, period: str) -> int:
+    """A period's place in its year, from 1: '2024-05' -> 5, '2024-Q2' -> 2, '2024' -> 1."""
+    if period_level == "year":
+        return 1
+    return int(period.removeprefix(f"{year_of(period)}-").removeprefix("Q"))
 
 
 def months_of(period_level: str, period: str) -> list[str]:
@@ -164,9 +194,36 @@ def complete_periods(months: list[str]) -> dict[str, list[str]]:
     published, never changes as later months arrive.
     """
     have = set(months)
-    out: dict[str, list[str]] = {"month": sorted(have), "quarter": [], "year": []}
-    for level, key in (("quarter", quarter_of), ("year", year_of)):
-        for period in sorted({key(m) for m in have}):
+    out: dict[str, list[str]] = {level: [] for level in PERIOD_LEVELS}
+    for level in PERIOD_LEVELS:
+        for period in sorted({period_of(level, m) for m in have}):
             if set(months_of(level, period)) <= have:
                 out[level].append(period)
+    return out
+
+
+def hubs_in(geo_level: str, geo: str, hubs: pd.DataFrame) -> frozenset[str]:
+    """The hubs a place covers (none for a region no hub is in)."""
+    if geo_level == "hub":
+        return frozenset([geo])
+    if geo_level == "region":
+        return frozenset(hubs["hub"][hubs["region"] == geo])
+    if geo_level == "network":
+        return frozenset(hubs["hub"])
+    raise ValueError(f"unknown geography level {geo_level!r}")
+
+
+def parent_geo(geo_level: str, geo: str, region_of: dict[str, str]) -> str | None:
+    """The place one level up that holds `geo`: a hub's region (by `region_of`), a region's network; None for the
+    network."""
+    return {"hub": region_of.get(geo), "region": NETWORK, "network": None}[geo_level]
+
+
+def with_rollup_columns(rows: pd.DataFrame, hubs: pd.DataFrame) -> pd.DataFrame:
+    """Rows of one month and hub each, with a column per level (month, quarter, year; hub, region, network)
+    naming the cell of that level the row falls in: grouping by a level's column adds the rows up to its cells."""
+    out = rows.merge(hubs[["hub", "region"]], on="hub", how="left")
+    for level in PERIOD_LEVELS[1:]:
+        out[level] = out["month"].map(lambda month, level=level: period_of(level, month))
+    out["network"] = NETWORK
     return out

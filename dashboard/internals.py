@@ -6,6 +6,7 @@ which checks each against the installed package, says which.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 
@@ -33,3 +34,22 @@ def use_our_password_check_and_cookie(authenticator, check_credentials: Callable
     model.check_credentials = check_credentials
     cookie.get_cookie = lambda: None
     cookie.set_cookie = set_cookie
+
+
+def quiet_highs():
+    """A highspy.Highs that prints nothing. HiGHS prints its banner at the first call made with output on, once per
+    process, and highspy's constructor makes one (enableCallbacks) before any option can be set; so output is
+    turned off inside that call. Without it every ingest and audit printed the banner in each of its processes."""
+    return _quiet_highs_class()()
+
+
+@functools.cache
+def _quiet_highs_class():
+    import highspy
+
+    class QuietHighs(highspy.Highs):
+        def enableCallbacks(self):
+            self.setOptionValue("output_flag", False)
+            super().enableCallbacks()
+
+    return QuietHighs

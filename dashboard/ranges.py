@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .audit import TOLERANCE, intervals
+from .audit import intervals
 from .hierarchy import CELL_KEY
 from .release import Release
+from .tuning import TOLERANCE
 
 
 def implied_ranges(release: Release) -> pd.DataFrame:

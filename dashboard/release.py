@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .hierarchy import CELL_KEY, NETWORK, quarter_of, year_of
+from .hierarchy import CELL_KEY, GEO_LEVELS, PERIOD_LEVELS, with_rollup_columns
 
 
 @dataclass
@@ -49,13 +49,10 @@ def unchanged_data(previous: Release, blocks: pd.DataFrame) -> pd.Series:
     both = old.merge(now, on=["topic", "month", "hub"], how="left", suffixes=("_old", "_now"))
     both["changed"] = both["revision_old"] != both["revision_now"]
     both["changed"] = both["changed"].fillna(True).astype(bool)
-    both = both.merge(previous.hubs[["hub", "region"]], on="hub", how="left")
-    both["quarter"] = both["month"].map(quarter_of)
-    both["year"] = both["month"].map(year_of)
-    both["network"] = NETWORK
+    both = with_rollup_columns(both, previous.hubs)
     changed = []
-    for period_level in ("month", "quarter", "year"):
-        for geo_level in ("hub", "region", "network"):
+    for period_level in PERIOD_LEVELS:
+        for geo_level in GEO_LEVELS:
             flags = both.groupby(["topic", period_level, geo_level], observed=True)["changed"].max().reset_index()
             flags.columns = ["topic", "period", "geo", "changed"]
             flags["period_level"], flags["geo_level"] = period_level, geo_level

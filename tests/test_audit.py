@@ -305,7 +305,7 @@ def test_witnesses_reach_the_same_verdicts_as_solving_every_cell(case, threshold
     """Also where witnesses are first sought one region at a time, as on a large network."""
     cells, suppressed, hubs = case
     release = publish(cells, suppressed, hubs, threshold=threshold)
-    with patch("dashboard.audit._WINDOWS_PAY", 1 if region_by_region else 10**6):
+    with patch("dashboard.tuning.REGION_BY_REGION_ABOVE_HUBS", 0 if region_by_region else 10**6):
         quick = audit(release)
     exact = intervals(release, exact_for_all=True)
     merged = quick.merge(exact, on=list(CELL_KEY), suffixes=("", "_exact"))

@@ -55,11 +55,7 @@ def revisions(data, changed: set[tuple[str, str]] = frozenset()) -> pd.DataFrame
 
 def one_region_at_a_time(on: bool) -> contextlib.AbstractContextManager:
     """Suppressor and audit as on a large network: one region (and the network) per LP."""
-    stack = contextlib.ExitStack()
-    if on:
-        stack.enter_context(patch("dashboard.disclosure._WHOLE_PART_HUBS", 0))
-        stack.enter_context(patch("dashboard.audit._WINDOWS_PAY", 1))
-    return stack
+    return patch("dashboard.tuning.REGION_BY_REGION_ABOVE_HUBS", 0) if on else contextlib.nullcontext()
 
 
 @st.composite

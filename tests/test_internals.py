@@ -2,6 +2,8 @@
 an upgrade that moves one fails here, by name, instead of quietly changing what the app does."""
 
 import inspect
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -58,3 +60,18 @@ def test_a_method_gone_from_streamlit_authenticator_is_an_error_not_a_silent_fal
 
     with pytest.raises(RuntimeError, match="check_credentials"):
         internals.use_our_password_check_and_cookie(Authenticator(), lambda username, password: False, lambda: None)
+
+
+def test_ingest_and_audit_print_nothing_of_highs(tmp_path, capfd):
+    """highspy's constructor calls HiGHS before any option can be set, and HiGHS then prints its banner once per
+    process (internals.quiet_highs). Fresh processes, since a process that has printed it once never prints it again."""
+    from seed.generate import write_seed
+
+    write_seed(tmp_path / "extract", hubs=3, months=3)
+    hubdash = [sys.executable, "-c", "import sys; from dashboard.cli import main; sys.exit(main())"]
+    warehouse = str(tmp_path / "warehouse.duckdb")
+    subprocess.run([*hubdash, "ingest", str(tmp_path / "extract"), "--warehouse", warehouse], check=True)
+    subprocess.run([*hubdash, "audit", "--warehouse", warehouse], check=True)
+    out, err = capfd.readouterr()
+    assert "release 1" in out  # the commands ran, and their output was captured
+    assert "HiGHS" not in out + err
