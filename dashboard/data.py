@@ -23,9 +23,9 @@ import queries
 
 from . import paths, warehouse
 from .auth import Viewer
-from .hierarchy import NETWORK
+from .hierarchy import GEO_LEVELS, NETWORK
 
-PUBLIC_GEO_LEVELS = ("region", "network")
+PUBLIC_GEO_LEVELS = GEO_LEVELS[1:]
 """Funders and the public never see below region level."""
 
 
@@ -103,8 +103,8 @@ def allowed_geo_levels(viewer: Viewer) -> tuple[str, ...]:
     if not viewer.signed_in:
         return PUBLIC_GEO_LEVELS
     if viewer.hubs is not None:
-        return ("hub", "network")
-    return ("hub", "region", "network")
+        return tuple(level for level in GEO_LEVELS if level != "region")
+    return GEO_LEVELS
 
 
 def allowed_geos(viewer: Viewer, geo_level: str) -> list[str]:

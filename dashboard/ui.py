@@ -20,7 +20,7 @@ import streamlit as st
 from . import access, auth, data, internals, metrics
 from .csvsafe import to_csv_bytes
 from .feedback_ui import markdown_text
-from .hierarchy import NETWORK
+from .hierarchy import GEO_LEVELS, NETWORK, PERIOD_LEVELS
 
 SUPPRESSED = "suppressed"
 HIDDEN = "hidden"
@@ -94,7 +94,7 @@ def suppression_explained() -> str:
     )
 
 
-def period_filter(key: str, levels=("year", "quarter", "month"), default_level: str = "year") -> tuple[str, list[str]]:
+def period_filter(key: str, levels=PERIOD_LEVELS[::-1], default_level: str = "year") -> tuple[str, list[str]]:
     """A period level and a range of periods at that level; returns the level and the periods in the range."""
     level = st.selectbox(
         "Period", levels, index=levels.index(default_level), format_func=LEVEL_LABELS.get, key=f"{key}-level"
@@ -113,7 +113,7 @@ def period_filter(key: str, levels=("year", "quarter", "month"), default_level: 
 def geo_filter(viewer: auth.Viewer, key: str) -> tuple[str, str]:
     """One geography the viewer may see: the network, a region, or a hub."""
     options = [(level, geo) for level in data.allowed_geo_levels(viewer) for geo in data.allowed_geos(viewer, level)]
-    options.sort(key=lambda o: ("network", "region", "hub").index(o[0]))
+    options.sort(key=lambda o: GEO_LEVELS[::-1].index(o[0]))
     labels = place_labels(options)
     own = [i for i, (level, geo) in enumerate(options) if level == "hub" and viewer.hubs and geo in viewer.hubs]
     return st.selectbox("Where", options, index=own[0] if own else 0, format_func=labels.get, key=f"{key}-geo")
