@@ -17,7 +17,7 @@ published, to an interval narrower than K:
    attacks the part, and every cell it can still narrow (possible only through
    what an earlier release published) is treated again, until the audit finds
    nothing;
-3. each network quarterly or yearly total hidden on the way is published again
+3. each quarterly or yearly total (of a hub, a region or the network) hidden on the way is published again
    if the audit still finds nothing: the LPs protect a batch at a time, and a
    headline figure one batch needed may not be needed once all are protected.
 
@@ -59,9 +59,6 @@ from .workers import pool as worker_pool
 _PERIOD_WEIGHT = dict(zip(PERIOD_LEVELS, (1, 2, 4), strict=True))
 _GEO_WEIGHT = dict(zip(GEO_LEVELS, (1, 3, 15), strict=True))
 _TOTAL_WEIGHT = 4
-_HEADLINE = _PERIOD_WEIGHT["quarter"] * _GEO_WEIGHT["network"] * _TOTAL_WEIGHT
-"""The network's quarterly and yearly totals: each one hidden is worth an audit to see whether it can be
-published again."""
 
 
 @dataclass
@@ -238,14 +235,15 @@ def _largest_region_below(cells: pd.DataFrame, value: np.ndarray, network_cells:
 
 
 def _publish_headlines_again(part: _Part, hidden: np.ndarray) -> None:
-    """Publish again each headline total that was hidden only to protect others, if the audit still passes.
+    """Publish again each quarterly or yearly total that was hidden only to protect others, if the audit passes.
 
-    The LPs protect targets one batch at a time, and a total one of them hid may
-    not be needed once all are protected: a network's yearly total is worth an
-    audit to find out. Dearest first; each kept published only if nothing is then at risk.
+    The LPs protect targets one batch at a time, and a total one of them hid may not be needed once all are
+    protected: a hub's, a region's or the network's quarter or year is what readers look for first, so each
+    is worth an audit to find out. Dearest first; each kept published only if nothing is then at risk.
     """
     weight = _cost(part.cells)
-    headline = _is_total(part.cells) & (weight >= _HEADLINE)
+    value = part.cells["value"].to_numpy(dtype=float)
+    headline = _is_total(part.cells) & (part.cells["period_level"] != "month").to_numpy() & (value >= part.threshold)
     for cell in sorted(np.flatnonzero(hidden & headline & ~part.suppressed), key=lambda c: -weight[c]):
         hidden[cell] = False
         if attacker.audit(_as_release(part, hidden), part.previous)["at_risk"].any():
@@ -492,9 +490,11 @@ def _one_level_up(key: pd.DataFrame, level: str, name: str, parent) -> pd.DataFr
 
 
 def _cost(cells: pd.DataFrame) -> np.ndarray:
-    """What moving a published cell by one costs: headline totals are worth far more to readers."""
+    """What moving a published cell by one costs readers: headline totals are worth far more, and a larger count
+    more than a smaller one at the same level (hiding 716 referrals loses more than hiding 14)."""
     weight = cells["period_level"].map(_PERIOD_WEIGHT).to_numpy() * cells["geo_level"].map(_GEO_WEIGHT).to_numpy()
-    return weight * np.where(_is_total(cells), _TOTAL_WEIGHT, 1)
+    weight = weight * np.where(_is_total(cells), _TOTAL_WEIGHT, 1)
+    return weight * np.log2(2 + cells["value"].to_numpy(dtype=float))
 
 
 def _is_total(cells: pd.DataFrame) -> np.ndarray:

@@ -98,13 +98,14 @@ def test_random_extracts_always_pass_the_audit(data, region_by_region):
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_networks())
-def test_a_network_total_is_hidden_only_where_publishing_it_would_expose_a_cell(data):
-    """The network's quarterly and yearly totals are the headline figures: none is hidden without need."""
+def test_a_quarterly_or_yearly_total_is_hidden_only_where_publishing_it_would_expose_a_cell(data):
+    """A hub's, a region's and the network's quarterly and yearly totals are what readers look for first: none
+    is hidden without need (issue 13: totals before detail)."""
     release = published(data)
     key = [c for c in release.cells.columns if c not in ("value", "suppressed")]
     cells = release.cells.merge(build_cube(data), on=key, suffixes=("", "_true"))
     headline = (
-        cells["suppressed"] & (cells["value_true"] >= K) & (cells["geo_level"] == "network")
+        cells["suppressed"] & (cells["value_true"] >= K)
         & cells["period_level"].isin(["quarter", "year"]) & (cells["service_line"] == ALL) & (cells["language"] == ALL)
     )
     for row in np.flatnonzero(headline):
@@ -112,6 +113,23 @@ def test_a_network_total_is_hidden_only_where_publishing_it_would_expose_a_cell(
         shown.loc[row, "value"], shown.loc[row, "suppressed"] = shown.loc[row, "value_true"], False
         trial = Release(cells=shown[release.cells.columns], hubs=release.hubs, blocks=release.blocks, threshold=K)
         assert audit.audit(trial)["at_risk"].any(), f"{cells.loc[row, key].tolist()} was hidden, and need not be"
+
+
+@pytest.mark.parametrize("small, large", [("b", "c"), ("c", "b")])
+def test_of_two_cells_that_would_protect_a_small_one_the_smaller_count_is_hidden(small, large):
+    """Hiding 716 referrals loses readers more than hiding 14: where either protects a small count, the 14 go,
+    whichever hub comes first."""
+    hubs = pd.DataFrame({"hub": ["a", "b", "c"], "name": ["A", "B", "C"], "region": ["r", "r", "r"]})
+    months = month_range("2024-01", "2024-03")
+    referred = {"a": [5, 700, 700], small: [14, 14, 14], large: [716, 716, 716]}
+    rows = [(month, hub, SERVICE_LINES[0], "en", counts[i], counts[i], counts[i], counts[i], 0)
+            for hub, counts in referred.items() for i, month in enumerate(months)]
+    table = pd.DataFrame(rows, columns=["month", "hub", "service_line", "language", *TOPICS["referrals"].measures])
+    cells = published(network(table, hubs, months)).cells
+    hub_months = cells[(cells["measure"] == "referred") & (cells["geo_level"] == "hub")
+                       & (cells["period_level"] == "month") & (cells["service_line"] == ALL) & (cells["language"] == ALL)]
+    hidden = hub_months.groupby("geo")["suppressed"].sum()
+    assert hidden[small] >= 1 and hidden[large] == 0, hub_months[["geo", "period", "value", "suppressed"]].to_string()
 
 
 def test_zeros_and_large_counts_are_published_and_small_ones_never():
