@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import pycountry
 import pytest
@@ -249,11 +247,9 @@ def test_one_rural_hub_has_long_waits(extract):
 # A large network, for the benchmark
 
 
-def test_a_fifty_hub_five_year_network_is_quick_to_make(tmp_path):
-    started = time.perf_counter()
+def test_a_fifty_hub_five_year_network_has_ten_regions_and_sixty_months(tmp_path):
+    """The large network the benchmarks publish (benchmarks/run.py times making it)."""
     write_seed(tmp_path, hubs=50, months=60)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 30
     data = read(tmp_path)
     regions = data["hubs"].groupby("region").size()
     assert len(regions) == 10 and regions.between(4, 6).all()
