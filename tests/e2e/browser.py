@@ -142,6 +142,14 @@ def wait_for_session_cookie(context, timeout: float = 30) -> dict:
     raise AssertionError("the browser never got the session cookie")
 
 
+def sign_out(page) -> None:
+    """Sign out, and wait until the page no longer says who is signed in: only then has the session ended."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("Signed in as")).to_have_count(0)
+
+
 def sign_in(page, app_url: str, username: str, password: str, path: str = "sign-in") -> None:
     page.goto(f"{app_url}/{path}")
     wait_for_app(page)

@@ -19,6 +19,7 @@ from browser import (
     phone_beside,
     screenshot,
     sign_in,
+    sign_out,
     wait_for_session_cookie,
 )
 from playwright.sync_api import expect
@@ -113,8 +114,7 @@ def test_a_session_survives_a_reload_travels_with_its_cookie_and_ends_everywhere
         expect(other.get_by_role("heading", name="Referral gaps", level=1)).to_be_visible()
         finished(other, charts=2)
 
-        page.get_by_role("button", name="Sign out").click()
-        expect(page.get_by_text("Signed in as")).to_have_count(0)
+        sign_out(page)
         other.reload()
         finished(other)
         expect(other.get_by_label("Username")).to_be_visible()

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from browser import finished, serve, sign_in
+from browser import finished, screenshot, serve, sign_in, sign_out
 from playwright.sync_api import expect
 
 from dashboard import warehouse
@@ -114,6 +114,7 @@ def test_the_hub_lead_sees_their_small_counts_marked_as_their_own(page, network)
     choose(page, f"Hub: {network['first'].name}")
 
     expect(page.get_by_text(OWN_NOTE)).to_be_visible()
+    screenshot(page, "referrals-hub-lead")
     assert as_number(shown(funnel_csv(page, year), service_line, measure)) == value
 
 
@@ -134,13 +135,13 @@ def test_another_hubs_lead_never_reaches_it_and_the_network_is_the_published_one
     expect(page.get_by_text(OWN_NOTE)).to_have_count(0)
     lead_b_network = funnel_csv(page, year)
 
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     open_referrals(page, network, "lead-a")
     choose(page, "Whole network")
     expect(page.get_by_text(OWN_NOTE)).to_have_count(0)
     lead_a_network = funnel_csv(page, year)
 
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     open_referrals(page, network, "leader")
     choose(page, "Whole network")
     pd.testing.assert_frame_equal(lead_a_network, funnel_csv(page, year))
