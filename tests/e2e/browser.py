@@ -23,6 +23,9 @@ LEADERSHIP_PAGES = {"referrals": ("Referral gaps", 2), "language-access": ("Lang
                     "funding": ("Funding use", 4), "outcomes": ("Outcomes", 2)}
 """Each leadership page's title and how many charts it draws for a leader seeing every hub."""
 CHARTS = "[data-testid='stVegaLiteChart']"
+PATIENCE_MS = 60_000
+"""How long a browser step may wait for the app: on two cores the other test worker's ingests and browser slow
+a page run down, and a step that waited 30 s timed out now and then in full runs (never alone)."""
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 LAST_LINE = re.compile(r"on this view (is|are) suppressed")
@@ -40,6 +43,7 @@ def seeded_home(tmp_path_factory, seed_release: Path, name: str) -> Path:
 def phone_beside(browser, context):
     """A page on a phone carrying the sign-in of `context`, closed afterwards."""
     phone_context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    phone_context.set_default_timeout(PATIENCE_MS)
     try:
         phone_context.add_cookies(context.cookies())
         yield phone_context.new_page()
@@ -126,7 +130,7 @@ def wait_for_app(page) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " && document.querySelector('[data-testid=\"stMain\"]')?.innerText.length > 0",
-        timeout=60_000,
+        timeout=PATIENCE_MS,
     )
     page.wait_for_timeout(500)
 

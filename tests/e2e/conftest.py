@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from browser import launch, seeded_home, serve
+from browser import PATIENCE_MS, launch, seeded_home, serve
 
 
 def pytest_collection_modifyitems(items):
@@ -47,6 +47,7 @@ def browser():
 @pytest.fixture
 def context(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context.set_default_timeout(PATIENCE_MS)
     yield context
     context.close()
 
@@ -57,6 +58,5 @@ def page(context, app_url, request):
     page = context.new_page()
     page.hosts_contacted = set()
     page.on("request", lambda r: page.hosts_contacted.add(urlparse(r.url).netloc or r.url.split(":")[0]))
-    page.set_default_timeout(30_000)
     yield page
     page.close()
