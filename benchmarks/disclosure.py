@@ -30,8 +30,9 @@ SIDE = """
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
-from dashboard import audit, warehouse
-from dashboard.ingest import ingest
+from dashboard.pipeline import warehouse
+from dashboard.protection import audit
+from dashboard.pipeline.ingest import ingest
 started = time.perf_counter()
 outcome = ingest(Path(sys.argv[2]), Path(sys.argv[3]), progress=lambda line: print(line, file=sys.stderr, flush=True))
 ingested = time.perf_counter() - started
@@ -84,8 +85,9 @@ def side(name: str, tree: Path, work: Path) -> dict:
 
 
 def compare(results: dict, work: Path) -> None:
-    from dashboard import audit, warehouse
-    from dashboard.cube import true_figures
+    from dashboard.pipeline import warehouse
+    from dashboard.pipeline.cube import true_figures
+    from dashboard.protection import audit
 
     print()
     print(f"{'':44}{'before':>14}{'after':>14}")

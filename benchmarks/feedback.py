@@ -65,7 +65,7 @@ def main() -> int:
 
 
 def publish(home: Path) -> None:
-    from dashboard.ingest import ingest
+    from dashboard.pipeline.ingest import ingest
     from seed.generate import write_seed
 
     started = time.perf_counter()

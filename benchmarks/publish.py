@@ -67,7 +67,7 @@ def main() -> int:
 
 
 def publish_release(home: Path, hubs: int, months: int) -> None:
-    from dashboard.ingest import ingest
+    from dashboard.pipeline.ingest import ingest
 
     print(f"network: {hubs} hubs, {months} months; data folder {home}", flush=True)
     started = time.perf_counter()
@@ -78,7 +78,7 @@ def publish_release(home: Path, hubs: int, months: int) -> None:
 
 def publish_site(site: Path) -> str:
     """Publish, print its time, files and bytes; return the path of the network's latest year."""
-    from dashboard import public_summary, publish
+    from dashboard.web import public_summary, publish
 
     started = time.perf_counter()
     published = publish.publish(site)

@@ -64,8 +64,9 @@ def main() -> int:
 def run(args: argparse.Namespace, home: Path) -> int:
     hubs = args.hubs or (LARGE_HUBS if args.large else DEFAULT_HUBS)
     months = args.months or (LARGE_MONTHS if args.large else DEFAULT_MONTHS)
-    from dashboard import audit, warehouse
-    from dashboard.ingest import ingest
+    from dashboard.pipeline import warehouse
+    from dashboard.pipeline.ingest import ingest
+    from dashboard.protection import audit
 
     print(f"network: {hubs} hubs, {months} months; data folder {home}")
     with stage("seed"):

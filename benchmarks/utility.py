@@ -6,7 +6,7 @@
     python benchmarks/utility.py --skip-pages --skip-tau-argus
 
 Printed, for the working tree (and REV, with --before):
-1. The pages. Each leadership page, driven whole (dashboard/app.py, signed in) through Streamlit's AppTest, for
+1. The pages. Each leadership page, driven whole (dashboard/web/app.py, signed in) through Streamlit's AppTest, for
    `leader` at every place (the network, each region, each hub) and for a lead of each hub (a users file with
    one such account per hub) at the place the page opens on and at their own hub, each at every period level;
    the other filters at their defaults. Counted: the counts of people in the page's tables (what its CSV
@@ -106,14 +106,14 @@ def measure(tree: Path, home: Path, extract: Path | None, skip_pages: bool) -> d
     """Everything but Tau-Argus for one tree's release, as JSON-ready lists; the true values come from the staging store."""
     sys.path[:0] = [str(tree), str(tree / "tests")]
     os.environ["HUBDASH_HOME"] = str(home)
-    from dashboard import warehouse
-    from dashboard.cube import build_cube
     from dashboard.hierarchy import CELL_KEY
+    from dashboard.pipeline import warehouse
+    from dashboard.pipeline.cube import build_cube
 
     path = home / "warehouse.duckdb"
     result = {}
     if extract is not None:
-        from dashboard.ingest import ingest
+        from dashboard.pipeline.ingest import ingest
 
         started = time.perf_counter()
         ingest(extract, path, progress=lambda line: print(line, file=sys.stderr, flush=True))
@@ -196,7 +196,7 @@ def coverage(path: Path) -> list[list]:
     import duckdb
 
     import queries
-    from dashboard import warehouse
+    from dashboard.pipeline import warehouse
 
     with duckdb.connect(str(warehouse.current_file(path)), read_only=True) as con:
         queries.install_macros(con)
@@ -216,7 +216,7 @@ def pages(home: Path, hubs) -> list[list]:
     """[page, viewer, place, level, opened on (bool), shown, hidden, errors] for every page, viewer, place and level."""
     from apptest import app, open_page, sign_in
 
-    from dashboard import access, users
+    from dashboard.identity import access, users
 
     users_file = home / "users-for-the-benchmark.yaml"
     users_file.unlink(missing_ok=True)
@@ -294,9 +294,9 @@ def tau_argus_referrals(home: Path, k: int, work: Path) -> tuple:
     """
     import pandas as pd
 
-    from dashboard import warehouse
-    from dashboard.cube import build_cube, unpublished_margins
     from dashboard.hierarchy import complete_periods, months_of
+    from dashboard.pipeline import warehouse
+    from dashboard.pipeline.cube import build_cube, unpublished_margins
 
     path = home / "warehouse.duckdb"
     release = warehouse.read_release(path)

@@ -10,8 +10,10 @@ from pathlib import Path
 from feedback import cli as feedback_cli
 from seed.generate import DEFAULT_HUBS, DEFAULT_MONTHS, write_seed
 
-from . import first_start, paths, users
-from .ingest import DEFAULT_THRESHOLD
+from . import paths
+from .identity import users
+from .pipeline.ingest import DEFAULT_THRESHOLD
+from .web import first_start
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,10 +86,10 @@ def _seed(args) -> int:
 
 
 def _ingest(args) -> int:
-    from . import warehouse
-    from .disclosure import DisclosureError
-    from .extract import ExtractError
-    from .ingest import ingest
+    from .pipeline import warehouse
+    from .pipeline.extract import ExtractError
+    from .pipeline.ingest import ingest
+    from .protection.disclosure import DisclosureError
 
     if args.threshold is not None and args.threshold < 2:
         print("the threshold must be at least 2", file=sys.stderr)
@@ -115,8 +117,9 @@ def _ingest(args) -> int:
 
 
 def _audit(args) -> int:
-    from . import audit, warehouse
-    from .cube import true_figures
+    from .pipeline import warehouse
+    from .pipeline.cube import true_figures
+    from .protection import audit
 
     path = _warehouse(args)
     if not path.exists():
@@ -142,7 +145,7 @@ def _publish(args) -> int:
 
     from feedback.store import StoreError
 
-    from . import publish
+    from .web import publish
 
     try:
         site = publish.publish(args.out, replace=args.replace, base_url=args.base_url,
@@ -163,7 +166,7 @@ def _publish(args) -> int:
 
 
 def _doctor(args) -> int:
-    from . import doctor
+    from .web import doctor
 
     return doctor.main(args.home or paths.home(), args.url)
 
@@ -190,7 +193,7 @@ server.py, which adds the security headers (see there) to Streamlit's server."""
 def _run(args) -> int:
     import os
 
-    from . import auth
+    from .identity import auth
 
     try:
         provider = auth.provider_settings_from_environment()
@@ -204,7 +207,7 @@ def _run(args) -> int:
         # secret lets a sign-in begun on one app process end on another.
         os.environ["STREAMLIT_SERVER_COOKIE_SECRET"] = provider["cookie_secret"]
     first_start.begin(f"http://{args.address}:{args.port}/")
-    app = Path(__file__).with_name("server.py")
+    app = Path(__file__).with_name("web") / "server.py"
     settings = {**STREAMLIT_SETTINGS, "server.port": str(args.port), "server.address": args.address,
                 "browser.serverAddress": args.address}
     command = [sys.executable, "-m", "streamlit", "run", str(app), *(f"--{k}={v}" for k, v in settings.items())]

@@ -17,8 +17,8 @@ from datetime import date
 
 import pandas as pd
 
-from dashboard import metrics
 from dashboard.hierarchy import ALL, GEO_LEVELS, NETWORK, OUTCOME_MEASURES, SERVICE_LINES, is_month, months_of
+from dashboard.read import metrics
 
 from .i18n import t
 from .review import ReviewError, require_themes
@@ -220,6 +220,12 @@ class Action:
             latest=metrics.shown_value(change.latest, percent),
             latest_period=change.latest_period,
         )
+
+    def board_change(self, lang: str) -> str:
+        """What the public board says this action changed, naming its measure only where the reader may see the
+        figures: a measure below region level is a hub's, and no public page names a hub."""
+        sentence = self.change_sentence(lang)
+        return sentence if self.change is None else f"{sentence} ({metrics.describe(self.measure)})"
 
 
 @dataclass(frozen=True)

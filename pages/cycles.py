@@ -11,7 +11,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, feedback_ui, labels, metrics, ui
+from dashboard.markdownsafe import markdown_text
+from dashboard.read import data, labels, metrics
+from dashboard.web import feedback_ui, ui
 from feedback import cycles, review
 
 viewer = ui.require_page("cycles")
@@ -42,7 +44,7 @@ def show_measure(cycle) -> None:
     spec, metric = cycle.measure, cycle.measure["metric"]
     shape = metrics.METRICS[metric]
     described = metrics.describe(spec)
-    st.markdown(f"**Measure:** {feedback_ui.markdown_text(described)}")
+    st.markdown(f"**Measure:** {markdown_text(described)}")
     try:
         series = metrics.metric_series(spec, viewer)
     except PermissionError:
@@ -76,10 +78,10 @@ def show_measure(cycle) -> None:
 
 
 def show_cycle(cycle) -> None:
-    st.header(feedback_ui.markdown_text(cycle.title))
-    themes = ", ".join(feedback_ui.markdown_text(name) for name in cycle.themes if name)
+    st.header(markdown_text(cycle.title))
+    themes = ", ".join(markdown_text(name) for name in cycle.themes if name)
     st.markdown(f"**Themes:** {themes or 'none (merged away)'}  \n"
-                f"**Owner:** {feedback_ui.markdown_text(cycle.owner)} · **Started** {cycle.start_date} · "
+                f"**Owner:** {markdown_text(cycle.owner)} · **Started** {cycle.start_date} · "
                 f"**Target** {cycle.target_date} · **Status:** {cycle.status}")
     show_measure(cycle)
     st.subheader("Plan, do, study, act")

@@ -11,7 +11,8 @@ import uuid
 
 import streamlit as st
 
-from dashboard import feedback_ui, ui
+from dashboard.markdownsafe import markdown_text
+from dashboard.web import feedback_ui, ui
 from feedback.i18n import LANGUAGES, t
 from feedback.store import FEELINGS, GENERAL, MAX_TEXT, RESPONDENTS, FeedbackError
 
@@ -104,7 +105,7 @@ elif form["step"] == "check":
         t(lang, "form.language"): LANGUAGES[preview.language],
         t(lang, "form.week"): preview.week,
     }
-    st.markdown("\n".join(f"- **{question}** {feedback_ui.markdown_text(answer)}" for question, answer in choices.items()))
+    st.markdown("\n".join(f"- **{question}** {markdown_text(answer)}" for question, answer in choices.items()))
     st.header(t(lang, "form.not_stored_title"))
     st.markdown(t(lang, "form.not_stored_body"))
     buttons = st.container(horizontal=True)

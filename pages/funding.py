@@ -4,8 +4,10 @@ and spend per completed referral."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import baselines, data, feedback_ui, labels, spending, ui
 from dashboard.hierarchy import months_of
+from dashboard.markdownsafe import markdown_text
+from dashboard.read import baselines, data, labels, spending
+from dashboard.web import ui
 
 viewer = ui.require_page("funding")
 
@@ -55,9 +57,9 @@ per_completed = figures("spend_per_completed", period_level=level, periods=[late
 st.subheader(f"Over- and under-spend, grant year {grant_year}")
 off_line, on_line = spending.flags(burn, labels.plain)
 for sentence in off_line:
-    st.markdown(f"- {feedback_ui.markdown_text(sentence)}")
+    st.markdown(f"- {markdown_text(sentence)}")
 if on_line:
-    st.markdown(f"- Within {spending.UNDER:.0%} to {spending.OVER:.0%} of the straight line: {feedback_ui.markdown_text(', '.join(on_line))}.")
+    st.markdown(f"- Within {spending.UNDER:.0%} to {spending.OVER:.0%} of the straight line: {markdown_text(', '.join(on_line))}.")
 if not (off_line or on_line):
     st.markdown(f"- No budget is published for {where.lower()} in {grant_year}.")
 if len(burn) and not burn["year_complete"].iloc[0]:

@@ -1,11 +1,12 @@
 """Data governance: what is held and what never is, the disclosure rule, the feedback form, who sees what, how to audit.
 
-The content is in dashboard/governance.py, shared with the static site.
+The content is in dashboard/web/governance.py, shared with the static site.
 """
 
 import streamlit as st
 
-from dashboard import auth, governance, ui
+from dashboard.identity import auth
+from dashboard.web import governance, ui
 
 ui.require_page("governance")
 

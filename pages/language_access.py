@@ -5,8 +5,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import baselines, data, feedback_ui, findings, labels, ui
 from dashboard.hierarchy import NETWORK
+from dashboard.markdownsafe import markdown_text
+from dashboard.read import baselines, data, findings, labels
+from dashboard.web import ui
 
 viewer = ui.require_page("language-access")
 
@@ -78,7 +80,7 @@ ui.say_gaps(
 )
 unknown = coverage[coverage["interpreter_coverage"].isna()]
 if len(unknown):
-    st.markdown(f"- Coverage cannot be shown for {feedback_ui.markdown_text(', '.join(unknown['_name']))}: a count is suppressed, or fewer than "
+    st.markdown(f"- Coverage cannot be shown for {markdown_text(', '.join(unknown['_name']))}: a count is suppressed, or fewer than "
                 f"{ui.threshold()} appointments needed an interpreter.")
 
 st.subheader(f"Demand by language in {latest}")

@@ -4,8 +4,9 @@ for viewers who may see hubs."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import baselines, data, findings, labels, ui
 from dashboard.hierarchy import NETWORK, OUTCOME_MEASURES
+from dashboard.read import baselines, data, findings, labels
+from dashboard.web import ui
 
 viewer = ui.require_page("outcomes")
 

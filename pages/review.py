@@ -7,7 +7,8 @@ or HTML; names that reviewers type (themes) are escaped where Markdown shows the
 import pandas as pd
 import streamlit as st
 
-from dashboard import feedback_ui, labels, ui
+from dashboard.read import labels
+from dashboard.web import feedback_ui, ui
 from feedback import review
 from feedback.i18n import LANGUAGES
 

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from dashboard import feedback_ui, metrics, public_summary, publish, report, ui
 from dashboard.csvsafe import to_csv_bytes
+from dashboard.markdownsafe import markdown_text
+from dashboard.read import metrics
+from dashboard.web import public_summary, publish, report, ui
 
 ui.require_page("summary")
 
@@ -34,7 +36,7 @@ charts = public_summary.charts(summary)
 def draw_chart(key: str) -> None:
     chart = charts[key]
     if chart.figure is None:
-        st.markdown(f"**{feedback_ui.markdown_text(chart.title)}**: {public_summary.NO_FIGURE}")
+        st.markdown(f"**{markdown_text(chart.title)}**: {public_summary.NO_FIGURE}")
     else:
         ui.chart(chart.figure, alt_text=chart.alt_text, key=key)
 
@@ -44,7 +46,7 @@ def draw_table(key: str) -> None:
     ui.table(table.frame, table.title, table.key, table.counts, table.rates, table.money, table.labels)
 
 
-st.header(f"{feedback_ui.markdown_text(summary.where)} · {summary.when}")
+st.header(f"{markdown_text(summary.where)} · {summary.when}")
 st.markdown(summary.comparison_note)
 
 for column, headline in zip(st.columns(len(summary.headlines)), summary.headlines):
@@ -61,7 +63,7 @@ with st.expander("The headline figures as a table"):
 
 st.subheader("What stands out")
 for sentence in summary.findings:
-    st.markdown(f"- {feedback_ui.markdown_text(sentence)}")
+    st.markdown(f"- {markdown_text(sentence)}")
 
 st.subheader("Take it away")
 downloads = st.columns(2)

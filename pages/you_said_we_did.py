@@ -7,7 +7,9 @@ instead of showing a figure.
 
 import streamlit as st
 
-from dashboard import feedback_ui, metrics, ui
+from dashboard.markdownsafe import markdown_text
+from dashboard.read import metrics
+from dashboard.web import feedback_ui, ui
 from feedback import cycles
 from feedback.i18n import t
 
@@ -24,17 +26,17 @@ if not board:
     st.info(t(lang, "board.empty"))
 for entry in board:
     with st.container(border=True):
-        st.subheader(f"{t(lang, 'board.theme')}: {feedback_ui.markdown_text(entry.theme)}")
+        st.subheader(f"{t(lang, 'board.theme')}: {markdown_text(entry.theme)}")
         st.markdown(t(lang, "board.count", count=entry.count_label))
         st.markdown(f"**{t(lang, 'board.we_did')}**")
         if not entry.actions:
             st.markdown(t(lang, "board.not_yet"))
         for action in entry.actions:
-            title = feedback_ui.markdown_text(action.title)
+            title = markdown_text(action.title)
             if action.done:
-                lines = [f"**{title}**", feedback_ui.markdown_text(action.act),
-                         f"**{t(lang, 'board.outcome')}** {feedback_ui.markdown_text(action.outcome)}"]
+                lines = [f"**{title}**", markdown_text(action.act),
+                         f"**{t(lang, 'board.outcome')}** {markdown_text(action.outcome)}"]
             else:
                 lines = [t(lang, "board.in_progress", title=title)]
-            lines.append(feedback_ui.markdown_text(metrics.board_change(action, lang)))
+            lines.append(markdown_text(action.board_change(lang)))
             st.markdown("  \n".join(line for line in lines if line))

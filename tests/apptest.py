@@ -9,7 +9,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-ENTRY = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+ENTRY = Path(__file__).resolve().parents[1] / "dashboard" / "web" / "app.py"
 
 
 def app() -> AppTest:

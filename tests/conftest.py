@@ -32,7 +32,7 @@ def seed_release(tmp_path_factory, worker_id) -> Path:
     one hub's; the default seed is what `make run` and the benchmark publish. The first test worker to need it
     publishes it under a lock; the others wait and share it (tests only read it).
     """
-    from dashboard.ingest import ingest
+    from dashboard.pipeline.ingest import ingest
     from seed.generate import write_seed
 
     shared = tmp_path_factory.getbasetemp()

@@ -12,9 +12,9 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.audit import audit, cells_at_risk, format_report, intervals
 from dashboard.hierarchy import ALL, BREAKDOWN_COLUMNS, CELL_KEY, NETWORK, TOPICS, complete_periods, months_of
-from dashboard.release import Release
+from dashboard.protection.audit import audit, cells_at_risk, format_report, intervals
+from dashboard.protection.release import Release
 
 HUBS = pd.DataFrame(
     {"hub": ["a", "b", "c"], "name": ["Hub A", "Hub B", "Hub C"], "region": ["north", "north", "south"]}
@@ -305,7 +305,7 @@ def test_witnesses_reach_the_same_verdicts_as_solving_every_cell(case, threshold
     """Also where witnesses are first sought one region at a time, as on a large network."""
     cells, suppressed, hubs = case
     release = publish(cells, suppressed, hubs, threshold=threshold)
-    with patch("dashboard.tuning.REGION_BY_REGION_ABOVE_HUBS", 0 if region_by_region else 10**6):
+    with patch("dashboard.protection.tuning.REGION_BY_REGION_ABOVE_HUBS", 0 if region_by_region else 10**6):
         quick = audit(release)
     exact = intervals(release, exact_for_all=True)
     merged = quick.merge(exact, on=list(CELL_KEY), suffixes=("", "_exact"))

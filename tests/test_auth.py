@@ -11,19 +11,19 @@ import jwt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import auth, users
-from dashboard.auth import (
+from dashboard.identity import auth, sessions, users
+from dashboard.identity.auth import (
     CLIENT_AND_USERNAME,
     EVERYONE,
     USERNAME,
     Admission,
     Session,
-    SessionRegistry,
     Throttle,
     check_sign_in,
     refusal_message,
 )
-from dashboard.users import User
+from dashboard.identity.sessions import SessionRegistry
+from dashboard.identity.users import User
 
 PASSWORD = "harbour lantern quilt 7"
 ALICE = User("alice", bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode(), frozenset({"leadership"}), ("north",))
@@ -227,18 +227,18 @@ def test_ending_all_of_a_users_sessions_leaves_the_others(registry):
 
 def test_the_session_timeout_is_configurable_in_minutes(monkeypatch):
     monkeypatch.delenv("HUBDASH_SESSION_MINUTES", raising=False)
-    assert auth.idle_timeout() == 30 * 60
+    assert sessions.idle_timeout() == 30 * 60
     monkeypatch.setenv("HUBDASH_SESSION_MINUTES", "5")
-    assert auth.idle_timeout() == 5 * 60
+    assert sessions.idle_timeout() == 5 * 60
     monkeypatch.setenv("HUBDASH_SESSION_MINUTES", "0")
     with pytest.raises(ValueError, match="HUBDASH_SESSION_MINUTES"):
-        auth.idle_timeout()
+        sessions.idle_timeout()
 
 
 # The cookie
 
 
-def cookie_for(session: Session, expires_in: float = auth.LIFETIME) -> str:
+def cookie_for(session: Session, expires_in: float = sessions.LIFETIME) -> str:
     return auth.issue_token(session, auth.cookie_key(), time.time() + expires_in)
 
 
@@ -250,12 +250,12 @@ def test_a_cookie_restores_its_session_until_sign_out_and_never_after(users_file
     session = auth.start_session("alice")
     token = cookie_for(session)
     assert from_cookie(token) == auth.Viewer("alice", frozenset({"leadership"}), ("north",))
-    auth.session_registry().end(session.id)
+    sessions.session_registry().end(session.id)
     assert from_cookie(token) == auth.VISITOR
 
 
 def test_a_cookie_restores_nobody_once_its_session_has_idled_out(users_file, registry, clock, monkeypatch):
-    monkeypatch.setattr(auth, "session_registry", lambda: registry)
+    monkeypatch.setattr(sessions, "session_registry", lambda: registry)
     token = cookie_for(auth.start_session("alice"))
     clock.advance(29 * 60)
     assert from_cookie(token).signed_in
@@ -326,7 +326,7 @@ def claims(clock, **changed) -> dict:
 
 @pytest.fixture
 def provider_users(users_file, monkeypatch, registry):
-    monkeypatch.setattr(auth, "session_registry", lambda: registry)
+    monkeypatch.setattr(sessions, "session_registry", lambda: registry)
     users.add_user(users_file, User("ade", None, frozenset({"advisory"}), subject="9c1e"))
     users.add_user(users_file, User("lena", None, frozenset({"leadership"}), ("east",), email="alice@hub.example"))
     return users_file
@@ -421,7 +421,7 @@ def test_hubdash_run_refuses_to_start_on_a_half_configured_provider(home, monkey
 
 APP = """
 import streamlit as st
-from dashboard import auth
+from dashboard.identity import auth
 
 HUBS = ["north", "east"]
 viewer = auth.current_viewer(HUBS)
@@ -476,13 +476,13 @@ def test_sign_out_ends_the_session_on_the_server(app):
     assert shown_viewer(app) == "viewer: leader ['leadership'] None"
     app.button(key="hubdash-sign-out").click().run()
     assert shown_viewer(app) == "viewer: None [] None"
-    assert auth.session_registry().end_all("leader") == 0
+    assert sessions.session_registry().end_all("leader") == 0
 
 
 def test_a_session_ended_elsewhere_signs_this_tab_out_at_its_next_run(app):
     sign_in(app, "admin", "admin-demo")
     assert shown_viewer(app) == "viewer: admin ['admin'] None"
-    assert auth.session_registry().end_all("admin") == 1
+    assert sessions.session_registry().end_all("admin") == 1
     app.run()
     assert shown_viewer(app) == "viewer: None [] None"
     assert "hubdash-sign-out" not in [b.key for b in app.button]
@@ -523,5 +523,5 @@ def test_usernames_an_earlier_version_kept_are_erased_from_the_sign_in_store(hom
                    " failures INTEGER NOT NULL, last_attempt REAL NOT NULL, PRIMARY KEY (rule, subject))")
         db.execute("INSERT INTO failed_sign_ins VALUES ('username', 'harbour lantern quilt', 1, 0)")
     db.close()
-    auth.session_registry()
+    sessions.session_registry()
     assert b"harbour lantern quilt" not in path.read_bytes()

@@ -18,8 +18,9 @@ import pyarrow as pa
 import pytest
 from apptest import app, open_page, sign_in
 
-from dashboard import data, labels, users
-from dashboard.auth import Viewer
+from dashboard.identity import users
+from dashboard.identity.auth import Viewer
+from dashboard.read import data, labels
 
 PAGES = ("referrals", "language-access", "funding", "outcomes")
 FILTER_KEY = {"referrals": "referrals", "language-access": "language", "funding": "funding", "outcomes": "outcomes"}

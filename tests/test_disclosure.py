@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard import audit
-from dashboard.cube import build_cube, unpublished_margins
-from dashboard.disclosure import protect
 from dashboard.hierarchy import ALL, SERVICE_LINES, TOPICS, month_range
-from dashboard.release import Release
+from dashboard.pipeline.cube import build_cube, unpublished_margins
+from dashboard.protection import audit
+from dashboard.protection.disclosure import protect
+from dashboard.protection.release import Release
 
 K = 11
 
@@ -55,7 +55,7 @@ def revisions(data, changed: set[tuple[str, str]] = frozenset()) -> pd.DataFrame
 
 def one_region_at_a_time(on: bool) -> contextlib.AbstractContextManager:
     """Suppressor and audit as on a large network: one region (and the network) per LP."""
-    return patch("dashboard.tuning.REGION_BY_REGION_ABOVE_HUBS", 0) if on else contextlib.nullcontext()
+    return patch("dashboard.protection.tuning.REGION_BY_REGION_ABOVE_HUBS", 0) if on else contextlib.nullcontext()
 
 
 @st.composite

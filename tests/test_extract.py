@@ -10,8 +10,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.extract import MAX_EXCERPT, MAX_FILE_BYTES, MAX_LISTED, Extract, ExtractError, Problem, read_extract
 from dashboard.hierarchy import TOPICS
+from dashboard.pipeline.extract import (
+    MAX_EXCERPT,
+    MAX_FILE_BYTES,
+    MAX_LISTED,
+    Extract,
+    ExtractError,
+    Problem,
+    read_extract,
+)
 
 REFERRALS_HEADER = "month,hub,service_line,language,referred,accepted,first_appointment,completed,waited_over_30_days\n"
 VALID = {

@@ -6,8 +6,9 @@ from datetime import date
 import pytest
 from apptest import app, open_page, sign_in
 
-from dashboard import feedback_ui
-from dashboard.ingest import DEFAULT_THRESHOLD as K
+from dashboard.markdownsafe import markdown_text
+from dashboard.pipeline.ingest import DEFAULT_THRESHOLD as K
+from dashboard.web import feedback_ui
 from feedback import cycles, review
 from feedback.i18n import t
 from feedback.store import MAX_TEXT, open_store
@@ -249,6 +250,6 @@ def test_the_public_board_shows_fewer_than_k_for_a_small_theme_and_no_figure_bel
         f"Feedback received: fewer than {K}", f"Feedback received: {K + 1}",
     ]
     small_action, large_action = (m.value for m in at.markdown if m.value.startswith("We are working on this"))
-    assert feedback_ui.markdown_text(t("en", "board.staff_only")) in small_action  # shown as written, escaped
-    assert f"\n{feedback_ui.markdown_text(t('en', 'metric.completion_rate') + ': ')}" in large_action
+    assert markdown_text(t("en", "board.staff_only")) in small_action  # shown as written, escaped
+    assert f"\n{markdown_text(t('en', 'metric.completion_rate') + ': ')}" in large_action
     assert SECRET.encode() not in everything_shown(at) and b"Quiroga" not in everything_shown(at)

@@ -713,7 +713,7 @@ def test_a_postgresql_url_in_the_setting_puts_the_store_there_and_nothing_in_the
 
 
 def test_a_deployment_sets_the_limit_and_a_setting_that_is_not_a_count_is_refused_by_name(monkeypatch):
-    from dashboard import feedback_ui
+    from dashboard.web import feedback_ui
 
     monkeypatch.delenv("HUBDASH_FEEDBACK_PER_MINUTE", raising=False)
     assert feedback_ui.rate_limit() == 30

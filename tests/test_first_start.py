@@ -13,7 +13,7 @@ import urllib.request
 
 from apptest import app
 
-from dashboard import first_start
+from dashboard.web import first_start
 from feedback import review
 from feedback.store import open_store
 from seed.feedback import RAISED, UNREVIEWED

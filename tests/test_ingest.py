@@ -15,10 +15,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import warehouse
 from dashboard.cli import main
 from dashboard.hierarchy import ALL
-from dashboard.ingest import DEFAULT_THRESHOLD as K
+from dashboard.pipeline import warehouse
+from dashboard.pipeline.ingest import DEFAULT_THRESHOLD as K
 from seed.generate import write_seed
 
 

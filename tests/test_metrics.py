@@ -6,7 +6,8 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard import findings, metrics, ui
+from dashboard.read import findings, metrics
+from dashboard.web import ui
 from feedback.cycles import measure_change
 
 BEFORE, NOW = 0.454, 0.466

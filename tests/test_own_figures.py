@@ -12,11 +12,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import data, warehouse
-from dashboard.auth import VISITOR, Viewer
-from dashboard.cube import true_figures
 from dashboard.hierarchy import CELL_KEY
-from dashboard.ingest import DEFAULT_THRESHOLD as K
+from dashboard.identity.auth import VISITOR, Viewer
+from dashboard.pipeline import warehouse
+from dashboard.pipeline.cube import true_figures
+from dashboard.pipeline.ingest import DEFAULT_THRESHOLD as K
+from dashboard.read import data
 
 
 def hubs_of(release_file) -> list[str]:
@@ -92,7 +93,7 @@ def test_nobody_else_gets_a_hubs_own_figures(published):
 
 
 def test_a_new_warehouse_gets_every_hubs_own_file_private_and_no_temporary_folder(home):
-    from dashboard.ingest import ingest
+    from dashboard.pipeline.ingest import ingest
     from seed.generate import write_seed
 
     write_seed(home / "extract", hubs=3, months=3)

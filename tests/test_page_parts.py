@@ -9,8 +9,9 @@ import json
 import pandas as pd
 from apptest import app, open_page, sign_in
 
-from dashboard import findings, ui
 from dashboard.csvsafe import to_csv_bytes
+from dashboard.read import findings
+from dashboard.web import ui
 
 
 def funnel_rows() -> pd.DataFrame:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import auth
+from dashboard.identity import auth, sessions
 from feedback.store import open_store
 
 
@@ -41,6 +41,6 @@ def test_the_feedback_store_is_private(new_home):
 
 def test_the_sign_in_store_and_cookie_key_are_private(new_home):
     auth.cookie_key()
-    auth.SessionRegistry(new_home / "sign-in.sqlite", idle=60).start("leader", "a client")
+    sessions.SessionRegistry(new_home / "sign-in.sqlite", idle=60).start("leader", "a client")
 
     assert modes(new_home) == {".": oct(0o700), "cookie.key": oct(0o600), "sign-in.sqlite": oct(0o600)}

@@ -14,7 +14,8 @@ import pyarrow as pa
 import pytest
 from apptest import app, open_page, sign_in
 
-from dashboard import access, public_summary
+from dashboard.identity import access
+from dashboard.web import public_summary
 from feedback import store
 
 

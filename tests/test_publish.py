@@ -25,9 +25,9 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 from test_public_pages import choose
 
-from dashboard import feedback_ui, public_summary, publish, report
 from dashboard.cli import main
-from dashboard.ingest import DEFAULT_THRESHOLD as K
+from dashboard.pipeline.ingest import DEFAULT_THRESHOLD as K
+from dashboard.web import feedback_ui, public_summary, publish, report
 from feedback import cycles, review
 from feedback.i18n import LANGUAGES
 

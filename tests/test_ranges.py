@@ -1,7 +1,7 @@
 """Every hidden figure shows the range the published figures imply, and that range is the attacker's own.
 
 The ranges stored with a release are checked against exact LP bounds worked out here, from the published
-file alone, with a model written independently of dashboard/audit.py: every cell of the cube (and each hub's
+file alone, with a model written independently of dashboard/protection/audit.py: every cell of the cube (and each hub's
 monthly counts by category, which no view publishes) is an unknown, tied by every additive relation.
 """
 
@@ -18,14 +18,15 @@ import pandas as pd
 import pytest
 from apptest import app, open_page, sign_in
 
-from dashboard import ui, warehouse
 from dashboard.hierarchy import ALL, BREAKDOWN_COLUMNS, TOPICS, months_of
+from dashboard.pipeline import warehouse
+from dashboard.web import ui
 
 
 @pytest.fixture(scope="module")
 def small_release(tmp_path_factory):
     """A network of 4 hubs in regions of two, over one quarter: small enough for an LP per hidden cell."""
-    from dashboard.ingest import ingest
+    from dashboard.pipeline.ingest import ingest
     from seed.generate import write_seed
 
     folder = tmp_path_factory.mktemp("ranges")

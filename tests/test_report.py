@@ -11,7 +11,8 @@ import duckdb
 import pytest
 from pypdf import PdfReader
 
-from dashboard import internals, public_summary, report
+from dashboard import internals
+from dashboard.web import public_summary, report
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import pandas as pd
 import pycountry
 import pytest
 
-from dashboard.extract import read_extract
 from dashboard.hierarchy import OUTCOME_MEASURES, SERVICE_LINES, month_range, year_of
-from dashboard.ingest import DEFAULT_THRESHOLD as K
+from dashboard.pipeline.extract import read_extract
+from dashboard.pipeline.ingest import DEFAULT_THRESHOLD as K
 from seed.generate import write_seed
 
 HEADERS = {

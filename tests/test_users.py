@@ -12,8 +12,8 @@ import bcrypt
 import pytest
 import yaml
 
-from dashboard import auth, users
-from dashboard.users import User, UsersFileError, add_user, password_problem, read_users, remove_user
+from dashboard.identity import auth, users
+from dashboard.identity.users import User, UsersFileError, add_user, password_problem, read_users, remove_user
 
 HASH = bcrypt.hashpw(b"a password nobody types", bcrypt.gensalt(4)).decode()
 

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 OWNER = textwrap.dedent("""
     import multiprocessing, os, sys, time
-    from dashboard import workers
+    from dashboard.protection import workers
 
     def pid(_):
         time.sleep(0.05)

@@ -14,7 +14,7 @@ one instance it builds (the library has no hooks for them):
   exp_date, and its sign-out only deletes the cookie from that browser, so a
   copied cookie keeps working. Our cookie is the library's JWT (username,
   exp_date) plus `sid`, the random id of a row in the session registry
-  (sign-in.sqlite in the data folder). A cookie restores a session only while
+  (sessions.py: sign-in.sqlite in the data folder). A cookie restores a session only while
   its row exists, for the same user and the same accounts (demo or the users
   file), with activity within the idle timeout and less than 12 hours after
   sign-in. Sign-out, `hubdash users remove` and expiry delete the row: the cookie
@@ -53,26 +53,22 @@ import logging
 import math
 import os
 import secrets
-import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import jwt
 
-from . import internals, paths, users
+from .. import internals, paths
+from ..markdownsafe import markdown_text
+from . import sessions, users
 from .users import User
 
 COOKIE_NAME = "hubdash_session"
 COOKIE_ROUTE = "/hubdash/session-cookie"
 """Where the browser fetches the session cookie (served by server.py)."""
-LIFETIME = 12 * 3600.0
-"""Seconds after sign-in when a session ends, however active."""
-DEFAULT_IDLE_MINUTES = 30
 MIN_KEY_LENGTH = 32
 
 _SESSION = "hubdash_auth_session"
@@ -138,14 +134,6 @@ class Session:
 # Configuration
 
 
-def idle_timeout() -> float:
-    """Seconds without activity after which a session ends: HUBDASH_SESSION_MINUTES, default 30."""
-    text = os.environ.get("HUBDASH_SESSION_MINUTES", "").strip() or str(DEFAULT_IDLE_MINUTES)
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"HUBDASH_SESSION_MINUTES must be a whole number of minutes, 1 or more, not {text!r}")
-    return int(text) * 60.0
-
-
 def cookie_key() -> str:
     """HUBDASH_COOKIE_KEY, or the random key kept in the data folder (made on first use)."""
     configured = os.environ.get("HUBDASH_COOKIE_KEY")
@@ -168,104 +156,9 @@ def cookie_key() -> str:
     return path.read_text().strip()
 
 
-def _store() -> Path:
-    return paths.home() / "sign-in.sqlite"
-
-
-@contextmanager
-def _transaction(path: Path) -> Iterator[sqlite3.Connection]:
-    """One SQLite transaction holding the write lock from the start: safe across threads and processes."""
-    db = sqlite3.connect(path, timeout=10)
-    try:
-        with db:
-            db.execute("BEGIN IMMEDIATE")
-            yield db
-    finally:
-        db.close()
-
-
-def _create_table(path: Path, schema: str) -> None:
-    paths.private(path.parent)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # private before SQLite writes to it
-    with _transaction(path) as db:
-        db.execute(schema)
-
-
-def _erase_failed_sign_ins(path: Path) -> None:
-    """Versions before the throttle moved to memory kept every username typed at sign-in in this
-    file, a password typed in the wrong box among them: drop that table and rewrite the file
-    (VACUUM), so the bytes are gone too."""
-    db = sqlite3.connect(path, timeout=10, isolation_level=None)
-    try:
-        if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'failed_sign_ins'").fetchone():
-            db.execute("DROP TABLE IF EXISTS failed_sign_ins")
-            db.execute("VACUUM")
-    finally:
-        db.close()
-
-
-# Sessions
-
-
-class SessionRegistry:
-    """The sessions that may still be resumed, a row each; a session ends when its row goes."""
-
-    def __init__(self, path: Path, idle: float, clock: Callable[[], float] = time.time):
-        self._path = path
-        self._idle = idle
-        self._clock = clock
-        _create_table(
-            path,
-            "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, username TEXT NOT NULL,"
-            " source TEXT NOT NULL, started REAL NOT NULL, last_seen REAL NOT NULL)",
-        )
-        _create_table(path, "CREATE TABLE IF NOT EXISTS provider_sign_ins (fingerprint TEXT PRIMARY KEY, until REAL NOT NULL)")
-        _erase_failed_sign_ins(path)
-
-    def first_use(self, fingerprint: str, until: float) -> bool:
-        """Whether this is the first use of a sign-in at the provider; it is remembered until `until` (a timestamp).
-        Only a hash is kept, never who signed in."""
-        with _transaction(self._path) as db:
-            db.execute("DELETE FROM provider_sign_ins WHERE until < ?", (self._clock(),))
-            return db.execute("INSERT OR IGNORE INTO provider_sign_ins VALUES (?, ?)", (fingerprint, until)).rowcount == 1
-
-    def start(self, username: str, source: str) -> str:
-        session_id = secrets.token_urlsafe(32)
-        now = self._clock()
-        with _transaction(self._path) as db:
-            db.execute("DELETE FROM sessions WHERE last_seen < ? OR started < ?", (now - self._idle, now - LIFETIME))
-            db.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?)", (session_id, username, source, now, now))
-        return session_id
-
-    def resume(self, session_id: str, username: str, source: str) -> bool:
-        """Whether the session is still good, which counts as activity; a session that is not ends."""
-        now = self._clock()
-        with _transaction(self._path) as db:
-            resumed = db.execute(
-                "UPDATE sessions SET last_seen = ? WHERE id = ? AND username = ? AND source = ?"
-                " AND last_seen >= ? AND started >= ?",
-                (now, session_id, username, source, now - self._idle, now - LIFETIME),
-            ).rowcount
-            if not resumed:
-                db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
-        return bool(resumed)
-
-    def end(self, session_id: str) -> None:
-        with _transaction(self._path) as db:
-            db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
-
-    def end_all(self, username: str) -> int:
-        """End every session of this user; how many there were."""
-        with _transaction(self._path) as db:
-            return db.execute("DELETE FROM sessions WHERE username = ?", (username,)).rowcount
-
-
-def session_registry() -> SessionRegistry:
-    return SessionRegistry(_store(), idle_timeout())
-
 
 def start_session(username: str) -> Session:
-    return Session(session_registry().start(username, users.accounts_source()), username)
+    return Session(sessions.session_registry().start(username, users.accounts_source()), username)
 
 
 def restore(session: Session | None, hubs: Sequence[str]) -> Viewer:
@@ -278,7 +171,7 @@ def restore(session: Session | None, hubs: Sequence[str]) -> Viewer:
         user = accounts.get(session.username)
     else:
         user = users.signed_in_by_provider(accounts, session.subject, session.email)
-    registry = session_registry()
+    registry = sessions.session_registry()
     if user is None and session.subject is None:
         registry.end(session.id)
         return VISITOR
@@ -289,7 +182,7 @@ def restore(session: Session | None, hubs: Sequence[str]) -> Viewer:
     return Viewer(user.username, user.roles, user.hubs)
 
 
-def provider_sign_in(claims: Mapping, registry: SessionRegistry, now: float) -> Session | None:
+def provider_sign_in(claims: Mapping, registry: sessions.SessionRegistry, now: float) -> Session | None:
     """A session for the person in a verified identity token's claims (st.user), if the token was issued
     moments ago and has not started a session before: Streamlit's cookie that carries them cannot be revoked."""
     subject, issued = claims.get("sub"), claims.get("iat")
@@ -591,7 +484,7 @@ def current_viewer(hubs: Sequence[str]) -> Viewer:
     session = held or read_token(st.context.cookies.get(COOKIE_NAME), cookie_key(), time.time())
     viewer = restore(session, hubs)
     if not viewer.signed_in and provider_url() is not None and st.user.is_logged_in:
-        session = provider_sign_in(st.user.to_dict(), session_registry(), time.time())
+        session = provider_sign_in(st.user.to_dict(), sessions.session_registry(), time.time())
         viewer = restore(session, hubs)
         if viewer.signed_in:
             _hand_over_cookie(session)
@@ -641,8 +534,6 @@ def sign_out_button(viewer: Viewer) -> None:
     it also hands the session cookie to the browser, or takes it back after a sign-out."""
     import streamlit as st
 
-    from .feedback_ui import markdown_text
-
     with st.sidebar:
         _sync_cookie()
         session = st.session_state.get(_SESSION)
@@ -655,7 +546,7 @@ def _sign_out(session: Session) -> None:
     """Ends the session wherever its cookie is; the person stays signed in at their identity provider."""
     import streamlit as st
 
-    session_registry().end(session.id)
+    sessions.session_registry().end(session.id)
     st.session_state.clear()
     st.session_state[_COOKIE_TO_FORGET] = True
 
@@ -718,7 +609,7 @@ _handover = CookieHandover()
 def _hand_over_cookie(session: Session) -> None:
     import streamlit as st
 
-    st.session_state[_COOKIE_TO_SET] = _handover.offer(issue_token(session, cookie_key(), time.time() + LIFETIME))
+    st.session_state[_COOKIE_TO_SET] = _handover.offer(issue_token(session, cookie_key(), time.time() + sessions.LIFETIME))
 
 
 def take_cookie(ticket: str) -> str | None:
@@ -733,7 +624,7 @@ def _authenticator(accounts: dict[str, User]):
 
     credentials = {"usernames": {name: {"password": user.password_hash, "roles": sorted(user.roles)} for name, user in accounts.items()}}
     authenticator = stauth.Authenticate(
-        credentials, COOKIE_NAME, cookie_key(), LIFETIME / 86400, auto_hash=False,
+        credentials, COOKIE_NAME, cookie_key(), sessions.LIFETIME / 86400, auto_hash=False,
         login_sleep_time=0,  # its fixed pause on every signed-out run; the throttle does this job
     )
 

@@ -38,7 +38,8 @@ from pathlib import Path
 import bcrypt
 import yaml
 
-from . import paths
+from .. import paths
+from . import sessions
 from .access import ADMIN, ADVISORY, LEADERSHIP, ROLES
 
 MIN_PASSWORD_LENGTH = 12
@@ -457,8 +458,6 @@ def list_users_command(args: argparse.Namespace) -> int:
 
 
 def remove_user_command(args: argparse.Namespace) -> int:
-    from .auth import session_registry  # auth imports this module
-
     path = _configured_file()
     if path is None:
         return 2
@@ -467,7 +466,7 @@ def remove_user_command(args: argparse.Namespace) -> int:
         remove_user(path, username)
     except UsersFileError as error:
         return _refuse(str(error))
-    ended = session_registry().end_all(username)
+    ended = sessions.session_registry().end_all(username)
     print(f"removed {username} from {path} and ended {ended} session(s)")
     return 0
 

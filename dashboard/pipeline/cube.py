@@ -14,7 +14,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from .hierarchy import (
+from ..hierarchy import (
     ALL,
     BREAKDOWN_COLUMNS,
     CELL_KEY,

@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 import pycountry
 
-from .hierarchy import ALL, NETWORK, OUTCOME_MEASURES, SERVICE_LINES, TOPICS, Topic, month_range
+from ..hierarchy import ALL, NETWORK, OUTCOME_MEASURES, SERVICE_LINES, TOPICS, Topic, month_range
 
 HUBS_FILE = "hubs.csv"
 

@@ -16,13 +16,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import paths, warehouse
+from .. import paths
+from ..hierarchy import TOPICS
+from ..protection.disclosure import protect
+from ..protection.ranges import implied_ranges
+from ..protection.release import Release
+from . import warehouse
 from .cube import build_cube, true_figures, unpublished_margins
-from .disclosure import protect
 from .extract import Extract, read_extract
-from .hierarchy import TOPICS
-from .ranges import implied_ranges
-from .release import Release
 
 DEFAULT_THRESHOLD = 11
 

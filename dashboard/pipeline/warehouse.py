@@ -29,9 +29,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import paths
-from .hierarchy import CELL_KEY, TOPICS
-from .release import Release
+from .. import paths
+from ..hierarchy import CELL_KEY, TOPICS
+from ..protection.release import Release
 
 KEEP_RELEASES = 3
 """Older release files are deleted; a reader still holding one open keeps reading it."""

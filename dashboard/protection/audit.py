@@ -47,9 +47,9 @@ import highspy
 import numpy as np
 import pandas as pd
 
+from ..hierarchy import ALL, BREAKDOWN_COLUMNS, CELL_KEY, TOPICS, Topic, hubs_in, months_of, number_in_year, year_of
+from ..internals import quiet_highs
 from . import tuning, workers
-from .hierarchy import ALL, BREAKDOWN_COLUMNS, CELL_KEY, TOPICS, Topic, hubs_in, months_of, number_in_year, year_of
-from .internals import quiet_highs
 from .release import Release
 from .tuning import TOLERANCE
 

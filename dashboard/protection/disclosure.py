@@ -13,7 +13,7 @@ published, to an interval narrower than K:
    move together in one LP. On a network of more than 12 hubs in two regions or
    more (tuning.region_by_region) each LP covers one region and the network,
    every other cell held at its value;
-2. the audit (dashboard/audit.py, which knows nothing of this module) then
+2. the audit (dashboard/protection/audit.py, which knows nothing of this module) then
    attacks the part, and every cell it can still narrow (possible only through
    what an earlier release published) is treated again, until the audit finds
    nothing;
@@ -36,9 +36,7 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from . import audit as attacker
-from . import tuning
-from .hierarchy import (
+from ..hierarchy import (
     ALL,
     CELL_KEY,
     GEO_LEVELS,
@@ -51,7 +49,9 @@ from .hierarchy import (
     year_of,
     years_of,
 )
-from .internals import quiet_highs
+from ..internals import quiet_highs
+from . import audit as attacker
+from . import tuning
 from .release import Release, unchanged_data
 from .tuning import TOLERANCE
 from .workers import pool as worker_pool

@@ -1,7 +1,7 @@
 """The range every hidden figure already has: what the published figures imply about it.
 
 Anyone holding the release can work out, for each suppressed cell, the smallest and largest value consistent
-with every published figure (the outsider of dashboard/audit.py). Showing that range gives nothing away that
+with every published figure (the outsider of dashboard/protection/audit.py). Showing that range gives nothing away that
 the release does not already give, and tells a reader what a hidden figure can and cannot be. It is computed
 from the published release alone, never from true values, and rounded outward to whole numbers.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..hierarchy import CELL_KEY
 from .audit import intervals
-from .hierarchy import CELL_KEY
 from .release import Release
 from .tuning import TOLERANCE
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .hierarchy import CELL_KEY, GEO_LEVELS, PERIOD_LEVELS, with_rollup_columns
+from ..hierarchy import CELL_KEY, GEO_LEVELS, PERIOD_LEVELS, with_rollup_columns
 
 
 @dataclass

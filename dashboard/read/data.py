@@ -21,9 +21,10 @@ import streamlit as st
 
 import queries
 
-from . import paths, warehouse
-from .auth import Viewer
-from .hierarchy import GEO_LEVELS, NETWORK
+from .. import paths
+from ..hierarchy import GEO_LEVELS, NETWORK
+from ..identity.auth import Viewer
+from ..pipeline import warehouse
 
 PUBLIC_GEO_LEVELS = GEO_LEVELS[1:]
 """Funders and the public never see below region level."""

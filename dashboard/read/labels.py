@@ -6,7 +6,7 @@ import functools
 
 import pycountry
 
-from .hierarchy import ALL
+from ..hierarchy import ALL
 
 _SPECIAL = {ALL: "All", "und": "Not recorded", "network": "Whole network"}
 

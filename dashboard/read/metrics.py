@@ -9,17 +9,13 @@ the same questions in queries/ as the dashboard pages, for the viewer asking.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..hierarchy import ALL, NETWORK
+from ..identity.auth import Viewer
 from . import data
-from .auth import Viewer
-from .hierarchy import ALL, NETWORK
 from .labels import language, plain
-
-if TYPE_CHECKING:
-    from feedback.cycles import Action
 
 
 @dataclass(frozen=True)
@@ -130,13 +126,6 @@ def describe(spec: dict) -> str:
         parts.append(plain(spec["outcome"]))
     parts.append(plain(spec.get("geo", NETWORK)) if spec.get("geo_level", "network") == "network" else f"{spec['geo_level']} {spec['geo']}")
     return ", ".join(parts)
-
-
-def board_change(action: Action, lang: str) -> str:
-    """What the public board says an action changed, naming its measure only where the reader may see the
-    figures: a measure below region level is a hub's, and no public page names a hub."""
-    sentence = action.change_sentence(lang)
-    return sentence if action.change is None else f"{sentence} ({describe(action.measure)})"
 
 
 def _one_breakdown(spec: dict, columns: tuple[str, ...]) -> tuple[str, str]:

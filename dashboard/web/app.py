@@ -1,6 +1,6 @@
 """The Streamlit entry script: who is this, then only the pages their roles allow.
 
-It lives in dashboard/, away from pages/: Streamlit serves the files of a pages/
+It lives in dashboard/web/, away from pages/: Streamlit serves the files of a pages/
 folder that sits beside the entry script by URL without running the entry
 script, which would skip every gate here.
 
@@ -16,10 +16,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import access, auth, data, first_start, paths, ui
-from dashboard.feedback_ui import markdown_text
+from dashboard import paths
+from dashboard.identity import access, auth
+from dashboard.markdownsafe import markdown_text
+from dashboard.read import data
+from dashboard.web import first_start, ui
 
-PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
 
 # No page icons on st.Page or here: Streamlit fetches a material icon's favicon from Google.
 # The sidebar links keep theirs: those come from the bundled font.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import os
-import re
 from collections.abc import Callable
 from datetime import date
 from urllib.parse import urlparse
@@ -20,8 +19,8 @@ from feedback.i18n import LANGUAGES, language_for, t
 from feedback.review import ReviewError
 from feedback.store import DEFAULT_RATE_LIMIT, GENERAL, RateLimiter, Store, deployment_location, open_store
 
-from . import data
-from .hierarchy import SERVICE_LINES
+from ..hierarchy import SERVICE_LINES
+from ..read import data
 
 DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
 """Where the quick exit goes: a busy, neutral site. HUBDASH_EXIT_URL replaces it."""
@@ -212,12 +211,3 @@ def feeling_label(lang: str, feeling: int | None) -> str:
 
 def respondent_label(lang: str, respondent: str) -> str:
     return t(lang, f"respondent.{respondent}")
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&=\"'@%^])")
-
-
-def markdown_text(text: str) -> str:
-    """Text written by people (a theme, a cycle's title), to go inside st.markdown exactly as written:
-    every character Markdown could read as a link, image, emphasis, heading or colour is escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))

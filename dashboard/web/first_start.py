@@ -2,7 +2,7 @@
 
 Publishing the seed takes minutes on a small machine, and a browser opened before the app listened would
 get "connection refused". So `hubdash run` starts the publishing in a process of its own (`python -m
-dashboard.first_start`), which writes its progress to first-start.log in the data folder, and then serves
+dashboard.web.first_start`), which writes its progress to first-start.log in the data folder, and then serves
 the app at once; until the release is there, every page shows the step the publishing has reached, and
 opens the dashboard by itself when it is done. The log also keeps the solver's own output off the terminal.
 An empty embedded feedback store gets the seed's invented feedback and cycles (seed/feedback.py) first.
@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import paths
+from .. import paths
 
 LOG_NAME = "first-start.log"
 EXTRACT_NAME = "seed-extract"
@@ -32,7 +32,7 @@ def log() -> Path:
 def begin(url: str) -> None:
     """If there is no release yet, start publishing the seed in the background (unless that is under way
     already), and say what is happening and where to look."""
-    from . import warehouse
+    from ..pipeline import warehouse
 
     path = paths.warehouse()
     if path.exists():
@@ -45,7 +45,7 @@ def begin(url: str) -> None:
         print(f"Hub Dashboard: a release is being published to {path} already; {url} shows how far it has come.")
         return
     with open(log(), "w") as output:
-        subprocess.Popen([sys.executable, "-m", "dashboard.first_start"], stdin=subprocess.DEVNULL,
+        subprocess.Popen([sys.executable, "-m", "dashboard.web.first_start"], stdin=subprocess.DEVNULL,
                          stdout=output, stderr=subprocess.STDOUT)
     print(f"Hub Dashboard: no release yet in {paths.home()}, so the built-in seed (invented figures) is being\n"
           "published in the background: a few minutes on two idle cores, longer on a busy machine.\n"
@@ -98,25 +98,26 @@ def _publish_seed() -> int:
     """Write the seed extract into the data folder and ingest it, saying why on failure (the log's last line).
 
     First, the seed's feedback and cycles go into the embedded feedback store if it holds none (a shared store,
-    HUBDASH_FEEDBACK_URL, is a deployment's own): the app opens the store only once the release is there."""
+    HUBDASH_FEEDBACK_URL, is a deployment's own): the app opens the store only once the release is there.
+    `hubdash seed` and `hubdash ingest` run as commands, as a data team would run them, each a process writing
+    into this log: the web layer calls the command line, it does not import it."""
     from seed.feedback import write_feedback
-
-    from .cli import main
 
     extract = paths.private(paths.home()) / EXTRACT_NAME
     started = time.perf_counter()
     try:
         if paths.feedback_url() is None and write_feedback(paths.feedback_store()):
             print(f"[{time.perf_counter() - started:6.1f}s] invented feedback and cycles written", flush=True)
-        status = main(["seed", "--out", str(extract)]) or main(["ingest", str(extract)])
     except Exception as error:
         print(f"{FAILED}{type(error).__name__}: {error}", flush=True)
         raise
-    if status:
-        print(f"{FAILED}hubdash ingest refused the seed (exit {status}; above)", flush=True)
-    else:
-        print(f"[{time.perf_counter() - started:6.1f}s] done", flush=True)
-    return status
+    for command in (["seed", "--out", str(extract)], ["ingest", str(extract)]):
+        status = subprocess.run([sys.executable, "-m", "dashboard.cli", *command], stdin=subprocess.DEVNULL).returncode
+        if status:
+            print(f"{FAILED}hubdash {command[0]} stopped with exit {status} (why is above)", flush=True)
+            return status
+    print(f"[{time.perf_counter() - started:6.1f}s] done", flush=True)
+    return 0
 
 
 if __name__ == "__main__":

@@ -16,8 +16,9 @@ import pandas as pd
 from feedback import scrub, store
 from feedback.i18n import LANGUAGES
 
-from . import access, data, labels
-from .hierarchy import TOPICS
+from ..hierarchy import TOPICS
+from ..identity import access
+from ..read import data, labels
 from .public_summary import Table
 
 TITLE = "Data governance"

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field, replace
 import altair as alt
 import pandas as pd
 
-from . import data, findings, labels, metrics, ui
-from .auth import VISITOR
+from ..identity.auth import VISITOR
+from ..read import data, findings, labels, metrics
+from . import ui
 
 TITLE = "How the network is doing"
 PERIOD_LEVELS = ("year", "quarter")

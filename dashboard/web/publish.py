@@ -33,9 +33,11 @@ from markupsafe import Markup
 from feedback import cycles
 from feedback.i18n import LANGUAGES, t
 
-from . import data, feedback_ui, governance, metrics, paths, public_summary, report, ui
-from .auth import VISITOR
-from .csvsafe import to_csv_bytes
+from .. import paths
+from ..csvsafe import to_csv_bytes
+from ..identity.auth import VISITOR
+from ..read import data, metrics
+from . import feedback_ui, governance, public_summary, report, ui
 
 TEMPLATES = Path(__file__).with_name("site")
 CHART_WIDTHS = {"wide": 640, "narrow": 340}
@@ -194,7 +196,7 @@ class _Site:
             board = cycles.public_board(store, k, lambda spec: metrics.metric_series(spec, VISITOR), lang)
             entries = [{"theme": entry.theme, "count": t(lang, "board.count", count=entry.count_label),
                         "actions": [{"title": a.title, "done": a.done, "act": a.act, "outcome": a.outcome,
-                                     "change": metrics.board_change(a, lang)} for a in entry.actions]}
+                                     "change": a.board_change(lang)} for a in entry.actions]}
                        for entry in board]
             self._page(_board_path(lang), "board.html", t(lang, "board.title"), lang=lang, entries=entries,
                        t=lambda key, **fmt: t(lang, key, **fmt),  # noqa: B023 - the page is written at once

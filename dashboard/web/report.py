@@ -15,7 +15,8 @@ import altair as alt
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from . import data, metrics, public_summary, ui
+from ..read import data, metrics
+from . import public_summary, ui
 from .public_summary import Summary
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")

@@ -13,7 +13,7 @@ routes and middleware to its own server, with
 - the identity provider's settings from the HUBDASH_OIDC_* variables, if set, as
   Streamlit's [auth] secrets (they take the place of secrets.toml's [auth]).
 
-`streamlit run dashboard/server.py` finds `app` below and serves it with uvicorn.
+`streamlit run dashboard/web/server.py` finds `app` below and serves it with uvicorn.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from dashboard import auth
+from dashboard.identity import auth
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "frame-ancestors 'self'; object-src 'none'; base-uri 'self'; form-action 'self';"

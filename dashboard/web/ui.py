@@ -17,10 +17,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from . import access, auth, data, internals, metrics
-from .csvsafe import to_csv_bytes
-from .feedback_ui import markdown_text
-from .hierarchy import GEO_LEVELS, NETWORK, PERIOD_LEVELS
+from .. import internals
+from ..csvsafe import to_csv_bytes
+from ..hierarchy import GEO_LEVELS, NETWORK, PERIOD_LEVELS
+from ..identity import access, auth
+from ..markdownsafe import markdown_text
+from ..read import data, metrics
 
 SUPPRESSED = "suppressed"
 HIDDEN = "hidden"

@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from browser import screenshot, sign_in, wait_for_app
 from playwright.sync_api import expect
 
-from dashboard.feedback_ui import DEFAULT_EXIT_URL
+from dashboard.web.feedback_ui import DEFAULT_EXIT_URL
 
 EMAIL = "maria.lopez@example.com"
 PHONE = "+34 612 345 678"

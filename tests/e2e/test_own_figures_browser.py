@@ -17,9 +17,9 @@ import pytest
 from browser import finished, screenshot, serve, sign_in, sign_out
 from playwright.sync_api import expect
 
-from dashboard import warehouse
-from dashboard.access import LEADERSHIP
-from dashboard.users import User, add_user, hash_password
+from dashboard.identity.access import LEADERSHIP
+from dashboard.identity.users import User, add_user, hash_password
+from dashboard.pipeline import warehouse
 
 OWN_NOTE = "Your hub's own figures, not published"
 PASSWORD = "a long demo password"

@@ -14,8 +14,8 @@ from browser import finished, free_port, serve, sign_in, sign_out, wait_for_app,
 from playwright.sync_api import expect
 from provider import ALTERED, AS_ISSUED, EXPIRED, Provider
 
-from dashboard import users
-from dashboard.users import User
+from dashboard.identity import users
+from dashboard.identity.users import User
 
 PASSWORD = "harbour lantern quilt 7"
 SIGN_IN_BUTTON = "Sign in with your organisation's account"
