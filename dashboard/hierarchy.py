@@ -179,12 +179,33 @@ def months_of(period_level: str, period: str) -> list[str]:
 
 def month_range(first: str, last: str) -> list[str]:
     """Every month from first to last, inclusive."""
-    y, m = int(first[:4]), int(first[5:])
-    out = []
-    while f"{y:04d}-{m:02d}" <= last:
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
+    return [_month_at(n) for n in range(_month_count(first), _month_count(last) + 1)]
+
+
+def months_from(first: str, count: int) -> list[str]:
+    """`count` months in a row from `first`: ('2024-11', 3) -> ['2024-11', '2024-12', '2025-01']."""
+    start = _month_count(first)
+    return [_month_at(n) for n in range(start, start + count)]
+
+
+def _month_count(month: str) -> int:
+    return 12 * int(year_of(month)) + number_in_year("month", month) - 1
+
+
+def _month_at(count: int) -> str:
+    return f"{count // 12:04d}-{count % 12 + 1:02d}"
+
+
+def level_of(period: str) -> str:
+    """The level of a published period: '2024-05' a month, '2024-Q2' a quarter, '2024' a year."""
+    if is_month(period):
+        return "month"
+    return "quarter" if "-Q" in period else "year"
+
+
+def a_year_earlier(period: str) -> str:
+    """The same period a year before: '2025-Q3' -> '2024-Q3', '2025-05' -> '2024-05', '2025' -> '2024'."""
+    return f"{int(year_of(period)) - 1:04d}{period[len(year_of(period)):]}"
 
 
 def complete_periods(months: list[str]) -> dict[str, list[str]]:

@@ -17,7 +17,7 @@ from datetime import date
 
 import pandas as pd
 
-from dashboard.hierarchy import ALL, GEO_LEVELS, NETWORK, OUTCOME_MEASURES, SERVICE_LINES, is_month, months_of
+from dashboard.hierarchy import ALL, GEO_LEVELS, NETWORK, OUTCOME_MEASURES, SERVICE_LINES, level_of, months_of
 from dashboard.read import metrics
 
 from .i18n import t
@@ -298,6 +298,4 @@ def _status_of(con: Connection, cycle_id: str) -> str:
 
 def _first_month(period: str) -> str:
     """The month a published period starts in: months, quarters ('2024-Q2') and years compare by it."""
-    if is_month(period):
-        return period
-    return months_of("quarter" if "-Q" in period else "year", period)[0]
+    return months_of(level_of(period), period)[0]

@@ -4,7 +4,7 @@ and spend per completed referral."""
 import pandas as pd
 import streamlit as st
 
-from dashboard.hierarchy import months_of
+from dashboard.hierarchy import months_of, year_of
 from dashboard.markdownsafe import markdown_text
 from dashboard.read import baselines, data, labels, spending
 from dashboard.web import ui
@@ -35,7 +35,7 @@ with filters[2]:
     breakdown = st.radio("By", list(BY), format_func=BY.get, horizontal=True, key="funding-by")
 latest, where = view.latest, view.where
 as_at = months_of(level, latest)[-1]
-grant_year = as_at[:4]
+grant_year = year_of(as_at)
 st.caption(f"{view.caption} "
            "Money is in whole currency units and is never suppressed.")
 
@@ -48,7 +48,7 @@ def named(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame.assign(**{column: frame[column].map(labels.plain)})
 
 
-burn = figures("funding_burn", grant_year=grant_year, last_month=as_at, breakdown="funding_stream")
+burn = figures("funding_burn", year_months=months_of("year", grant_year), last_month=as_at, breakdown="funding_stream")
 use_now = figures("funding_use", period_level=level, periods=[latest], breakdown=breakdown)
 use_over_time = figures("funding_use", period_level=level, periods=periods, breakdown=breakdown)
 streams_by_line = figures("funding_use", period_level=level, periods=[latest], breakdown="both")

@@ -52,7 +52,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dashboard.hierarchy import OUTCOME_MEASURES, SERVICE_LINES, is_month
+from dashboard.hierarchy import OUTCOME_MEASURES, SERVICE_LINES, is_month, months_from, number_in_year, year_of
 
 HUBS_PER_REGION = 5
 
@@ -187,7 +187,7 @@ def write_seed(out: str | Path, hubs: int = DEFAULT_HUBS, months: int = DEFAULT_
         raise ValueError(f"start must be a month as YYYY-MM, not {start!r}")
     rng = np.random.default_rng(seed)
     network = _network(hubs, rng)
-    month_labels = _months(start, months)
+    month_labels = months_from(start, months)
     expected = _expected_referrals(network, month_labels, rng)
     referrals = _referrals(expected, network, rng)
     hub_month_referrals = referrals["referred"].sum(axis=(2, 3))
@@ -261,20 +261,15 @@ def _long_wait_hub(network: list[_Hub]) -> int:
     return members[min(1, len(members) - 1)]
 
 
-def _months(start: str, count: int) -> list[str]:
-    year, month = int(start[:4]), int(start[5:])
-    return [f"{year + (month - 1 + k) // 12:04d}-{(month - 1 + k) % 12 + 1:02d}" for k in range(count)]
-
-
 def _years_elapsed(month_labels: list[str]) -> np.ndarray:
     """Years since January of the extract's first year, for each month."""
-    first_year = int(month_labels[0][:4])
-    return np.array([(int(m[:4]) - first_year) + (int(m[5:]) - 1) / 12 for m in month_labels])
+    first_year = int(year_of(month_labels[0]))
+    return np.array([(int(year_of(m)) - first_year) + (number_in_year("month", m) - 1) / 12 for m in month_labels])
 
 
 def _expected_referrals(network: list[_Hub], month_labels: list[str], rng: np.random.Generator) -> np.ndarray:
     """Mean referrals per month x hub x service line x language."""
-    calendar_month = np.array([int(m[5:]) for m in month_labels])
+    calendar_month = np.array([number_in_year("month", m) for m in month_labels])
     season = 1 + SEASONAL_AMPLITUDE * np.cos(2 * np.pi * (calendar_month - 7) / 12)
     trend = GROWTH_PER_YEAR ** _years_elapsed(month_labels)
     per_month = np.outer(season * trend, [h.referrals_per_year / 12 for h in network])
@@ -361,7 +356,7 @@ def _funding(
     yearly_referrals = np.array([h.referrals_per_year for h in network])
     line_mix = expected.sum(axis=(0, 3)) / expected.sum(axis=(0, 2, 3))[:, None]
     yearly_cost = yearly_referrals[:, None] * line_mix * [COST_PER_REFERRAL[s] for s in SERVICE_LINES]
-    month_years = np.array([int(m[:4]) for m in month_labels])
+    month_years = np.array([int(year_of(m)) for m in month_labels])
     budget = np.zeros((len(month_labels), *share_of_cost.shape), dtype=np.int64)
     for year in np.unique(month_years):
         growth = GROWTH_PER_YEAR ** (year - month_years[0] + 0.5)

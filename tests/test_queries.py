@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import queries
-from dashboard.hierarchy import ALL, BREAKDOWN_COLUMNS, GEO_LEVELS, PERIOD_LEVELS, TOPICS
+from dashboard.hierarchy import ALL, BREAKDOWN_COLUMNS, GEO_LEVELS, PERIOD_LEVELS, TOPICS, months_of, years_of
 
 
 @dataclass(frozen=True)
@@ -84,10 +84,11 @@ def asked(con, name: str, breakdown: str | None) -> list[dict]:
     for geo_level in GEO_LEVELS:
         geos = [g for (g,) in con.execute("SELECT DISTINCT geo FROM cells WHERE geo_level = ?", [geo_level]).fetchall()]
         place = {"geo_level": geo_level, "geos": geos, **({"breakdown": breakdown} if breakdown else {})}
-        if "grant_year" in wanted:
+        if "year_months" in wanted:
             months = queries.run(con, "periods", period_level="month")["period"]
-            last_months = months.groupby(months.str[:4]).max()
-            views += [{**place, "grant_year": year, "last_month": month} for year, month in last_months.items()]
+            last_months = months.groupby(years_of(months)).max()
+            views += [{**place, "year_months": months_of("year", year), "last_month": month}
+                      for year, month in last_months.items()]
         else:
             views += [{**place, "period_level": level, "periods": queries.run(con, "periods", period_level=level)["period"].tolist()}
                       for level in PERIOD_LEVELS]

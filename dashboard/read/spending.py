@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from ..hierarchy import year_of
+
 UNDER = 0.85
 OVER = 1.05
 
@@ -33,7 +35,7 @@ def flags(burn: pd.DataFrame, name: Callable[[str], str]) -> tuple[list[str], li
         if UNDER <= pace <= OVER:
             on.append(name(stream))
             continue
-        year, month = last["month"][:4], int(last["month_number"])
+        year, month = year_of(last["month"]), int(last["month_number"])
         verdict = "underspent" if pace < UNDER else "overspent"
         if month == 12:
             sentence = f"{name(stream)}: {share:.0%} of the {year} budget spent: {verdict}."

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 import altair as alt
 import pandas as pd
 
+from ..hierarchy import a_year_earlier
 from ..identity.auth import VISITOR
 from ..read import data, findings, labels, metrics
 from . import ui
@@ -48,11 +49,6 @@ def places() -> list[tuple[str, str]]:
 
 def periods(period_level: str) -> list[str]:
     return data.run("periods", period_level=period_level)["period"].tolist()
-
-
-def year_earlier(period: str) -> str:
-    """'2025-Q3' -> '2024-Q3'; '2025' -> '2024'."""
-    return f"{int(period[:4]) - 1}{period[4:]}"
 
 
 def shown(value, kind: str) -> str:
@@ -171,7 +167,7 @@ class Summary:
 
 def gather(geo_level: str, geo: str, period_level: str, period: str) -> Summary:
     """Every figure of the summary of one place and period, with the same period a year earlier."""
-    earlier = year_earlier(period)
+    earlier = a_year_earlier(period)
 
     def ask(question: str, **params) -> pd.DataFrame:
         return data.figures(question, VISITOR, geo_level=geo_level, geos=[geo], period_level=period_level,

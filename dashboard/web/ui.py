@@ -19,7 +19,7 @@ import streamlit as st
 
 from .. import internals
 from ..csvsafe import to_csv_bytes
-from ..hierarchy import GEO_LEVELS, NETWORK, PERIOD_LEVELS
+from ..hierarchy import GEO_LEVELS, NETWORK, PERIOD_LEVELS, year_of
 from ..identity import access, auth
 from ..markdownsafe import markdown_text
 from ..read import data, metrics
@@ -166,7 +166,7 @@ def view_filters(viewer: auth.Viewer, key: str, columns) -> View:
 def wider_views(viewer: auth.Viewer, view: View) -> list[View]:
     """Views around `view` that more published figures reach, nearest first: the year of its latest period, its
     hub's region, the whole network; each for one period, as a page's findings are."""
-    year = view.latest[:4]
+    year = year_of(view.latest)
     periods = [(view.level, [view.latest])]
     if view.level != "year" and year in data.run("periods", period_level="year")["period"].tolist():
         periods.append(("year", [year]))
