@@ -37,7 +37,7 @@ started = time.perf_counter()
 outcome = ingest(Path(sys.argv[2]), Path(sys.argv[3]), progress=lambda line: print(line, file=sys.stderr, flush=True))
 ingested = time.perf_counter() - started
 started = time.perf_counter()
-report = audit.audit(warehouse.read_release(Path(sys.argv[3])))
+report = audit.intervals(warehouse.read_release(Path(sys.argv[3])))
 audited = time.perf_counter() - started
 print(json.dumps({"ingest": ingested, "audit": audited, "counts": outcome.counts,
                   "own_audit_at_risk": int(report["at_risk"].sum())}))
@@ -101,7 +101,7 @@ def compare(results: dict, work: Path) -> None:
         release = warehouse.read_release(path)
         truth = true_figures(warehouse.read_staging(path, release.number))
         started = time.perf_counter()
-        report = audit.audit(release, truth=truth)
+        report = audit.intervals(release, truth=truth)
         result["full_audit"] = time.perf_counter() - started
         risky = report[report["at_risk"]]
         narrowed[name] = risky["attacker"].map(lambda a: "anyone" if a == "anyone" else "a hub's staff").value_counts()

@@ -76,7 +76,7 @@ def run(args: argparse.Namespace, home: Path) -> int:
     print("  cells: " + ", ".join(f"{n:,} {reason}" for reason, n in outcome.counts.items()))
     release = warehouse.read_release(home / "warehouse.duckdb")
     with stage("audit"):
-        report = audit.audit(release)
+        report = audit.intervals(release)
     print(f"  {len(report):,} suppressed cells checked, {int(report['at_risk'].sum())} at risk")
     if not args.skip_pages:
         time_pages(home)

@@ -135,7 +135,7 @@ def _audit(args) -> int:
                   "modelled without their hubs' figures", file=sys.stderr)
             return 2
         truth = true_figures(staged)
-    report = audit.audit(release, previous, truth=truth, progress=_progress(time.perf_counter()))
+    report = audit.intervals(release, previous, truth=truth, progress=_progress(time.perf_counter()))
     print(audit.format_report(report, release.threshold))
     return 1 if report["at_risk"].any() else 0
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard.hierarchy import ALL, BREAKDOWN_COLUMNS, CELL_KEY, NETWORK, TOPICS, complete_periods, months_of
-from dashboard.protection.audit import audit, cells_at_risk, format_report, intervals
+from dashboard.protection.audit import cells_at_risk, format_report, intervals
 from dashboard.protection.release import Release
 
 HUBS = pd.DataFrame(
@@ -96,7 +96,7 @@ def test_a_lone_suppressed_cell_is_recovered_exactly_from_its_total():
     cells = referrals(counts | {("2024-01", "b", "medical", "en"): 20})
     primary = cell(cells, "2024-01", "a", service_line="legal")
     stages = []
-    report = audit(publish(cells, primary), progress=stages.append)
+    report = intervals(publish(cells, primary), progress=stages.append)
     assert "referrals/referred 2024: 1 suppressed cells, 0 components" in stages
     assert len(report) == 1
     assert interval(report, "2024-01", "a", service_line="legal") == (3, 3)
@@ -125,7 +125,7 @@ def rectangle(a_medical, a_legal, b_medical, b_legal):
 
 def test_a_rectangle_of_small_cells_is_narrowed_by_its_margins():
     cells, inner = rectangle(2, 3, 4, 1)
-    report = audit(publish(cells, inner))
+    report = intervals(publish(cells, inner))
     # a/medical = t, a/legal = 5 - t, b/medical = 6 - t, b/legal = t - 1, all >= 1.
     assert interval(report, "2024-01", "a", service_line="medical") == (2, 4)
     assert interval(report, "2024-01", "b", service_line="legal") == (1, 3)
@@ -134,7 +134,7 @@ def test_a_rectangle_of_small_cells_is_narrowed_by_its_margins():
 
 def test_a_rectangle_of_large_cells_leaves_every_cell_wide():
     cells, inner = rectangle(20, 30, 40, 25)
-    report = audit(publish(cells, inner))
+    report = intervals(publish(cells, inner))
     assert len(report) == 4 and not report.at_risk.any()
     # What was proven is part of the true interval a/medical in [1, 49].
     low, high = interval(report, "2024-01", "a", service_line="medical")
@@ -159,10 +159,10 @@ def test_two_views_each_safe_alone_leak_through_their_shared_hub_totals():
     by_service_line = (cells.language == ALL).to_numpy()
     by_language = (cells.service_line == ALL).to_numpy()
 
-    assert not audit(publish(cells[by_service_line], hidden[by_service_line])).at_risk.any()
-    assert not audit(publish(cells[by_language], hidden[by_language])).at_risk.any()
+    assert not intervals(publish(cells[by_service_line], hidden[by_service_line])).at_risk.any()
+    assert not intervals(publish(cells[by_language], hidden[by_language])).at_risk.any()
 
-    both = audit(publish(cells, hidden))
+    both = intervals(publish(cells, hidden))
     # Hub a's total is 30 + legal and 25 + es, with es <= 13 - 1: legal is at most 7.
     assert interval(both, "2024-01", "a", service_line="legal") == (1, 7)
     assert interval(both, "2024-01", "a") == (31, 37)
@@ -192,7 +192,7 @@ def test_a_month_is_recovered_from_its_quarter_less_the_other_months():
     cells = outcomes(FIRST_QUARTER)
     # January of both hubs hidden: the region's January no longer separates them, hub a's quarter does.
     january = housing(cells, "2024-01", "a") | housing(cells, "2024-01", "b")
-    report = audit(publish(cells, january))
+    report = intervals(publish(cells, january))
     assert interval(report, "2024-01", "a", outcome="housing_stable") == (4, 4)
     assert interval(report, "2024-01", "b", outcome="housing_stable") == (6, 6)
 
@@ -201,7 +201,7 @@ def test_a_hub_is_recovered_from_its_region_less_the_other_hubs():
     cells = outcomes(FIRST_QUARTER)
     # Hub a's January and February hidden: its quarter no longer separates them, the region's months do.
     hub_a = housing(cells, "2024-01", "a") | housing(cells, "2024-02", "a")
-    report = audit(publish(cells, hub_a))
+    report = intervals(publish(cells, hub_a))
     assert interval(report, "2024-01", "a", outcome="housing_stable") == (4, 4)
     assert interval(report, "2024-02", "a", outcome="housing_stable") == (20, 20)
 
@@ -214,7 +214,7 @@ def test_a_published_zero_total_pins_every_count_under_it():
     hub_b_detail = ((cells.geo == "b") & ((cells.service_line != ALL) | (cells.language != ALL))).to_numpy()
     cells = cells[~hub_b_detail].reset_index(drop=True)
     hidden = cell(cells, "2024-01", "a", service_line="medical") | cell(cells, "2024-01", "a", service_line="legal")
-    report = audit(publish(cells, hidden))
+    report = intervals(publish(cells, hidden))
     assert interval(report, "2024-01", "a", service_line="medical") == (15, 15)
 
 
@@ -306,7 +306,7 @@ def test_witnesses_reach_the_same_verdicts_as_solving_every_cell(case, threshold
     cells, suppressed, hubs = case
     release = publish(cells, suppressed, hubs, threshold=threshold)
     with patch("dashboard.protection.tuning.REGION_BY_REGION_ABOVE_HUBS", 0 if region_by_region else 10**6):
-        quick = audit(release)
+        quick = intervals(release)
     exact = intervals(release, exact_for_all=True)
     merged = quick.merge(exact, on=list(CELL_KEY), suffixes=("", "_exact"))
     assert len(merged) == suppressed.sum()
@@ -333,8 +333,8 @@ def earlier_release(cells: pd.DataFrame) -> Release:
 def test_an_old_release_over_the_same_data_is_used_against_the_new_one():
     cells, inner = rectangle(20, 30, 40, 5)
     current = publish(cells, inner, number=2)
-    assert not audit(current).at_risk.any()
-    report = audit(current, earlier_release(cells))
+    assert not intervals(current).at_risk.any()
+    report = intervals(current, earlier_release(cells))
     assert at_risk(report) == {("2024-01", "b", "legal", ALL)}, "the large cells are pinned too, but cannot be small"
     assert interval(report, "2024-01", "b", service_line="legal") == (5, 5)
 
@@ -342,7 +342,7 @@ def test_an_old_release_over_the_same_data_is_used_against_the_new_one():
 def test_an_old_release_over_data_since_revised_is_not():
     cells, inner = rectangle(20, 30, 40, 5)
     current = publish(cells, inner, revisions={("2024-01", "a"): 2}, number=2)
-    assert not audit(current, earlier_release(cells)).at_risk.any()
+    assert not intervals(current, earlier_release(cells)).at_risk.any()
 
 
 def test_an_old_region_over_other_hubs_is_a_new_equation():
@@ -357,8 +357,8 @@ def test_an_old_region_over_other_hubs_is_a_new_equation():
 
     previous = publish(before, hub_by_service_line(before) | before.geo.isin(["c", "south"]).to_numpy(), hubs=HUBS)
     current = publish(after, hub_by_service_line(after), hubs=moved, number=2)
-    assert not audit(current).at_risk.any()
-    assert interval(audit(current, previous), "2024-01", "c", service_line="medical") == (4, 4)
+    assert not intervals(current).at_risk.any()
+    assert interval(intervals(current, previous), "2024-01", "c", service_line="medical") == (4, 4)
 
 
 # --- The insiders and the order rules ----------------------------------------
@@ -372,8 +372,8 @@ def truth_of(cells: pd.DataFrame) -> pd.DataFrame:
 def test_a_hubs_staff_subtract_their_own_cell_from_the_region_and_read_the_other_hub():
     cells, inner = rectangle(20, 30, 3, 40)
     release = publish(cells, inner)
-    assert not audit(release).at_risk.any(), "an outsider sees only a wide rectangle"
-    report = audit(release, truth=truth_of(cells))
+    assert not intervals(release).at_risk.any(), "an outsider sees only a wide rectangle"
+    report = intervals(release, truth=truth_of(cells))
     risky = report[report.at_risk]
     b_medical = risky[cell(risky, "2024-01", "b", service_line="medical")].iloc[0]
     assert (b_medical.lower, b_medical.upper) == (3, 3)
@@ -388,7 +388,7 @@ def test_a_hidden_region_keeps_the_other_hub_of_a_two_hub_region_from_its_neighb
     region = np.zeros(len(cells), bool)
     for geo in ("north", NETWORK):  # the region is the whole network here
         region |= cell(cells, "2024-01", geo, service_line="medical") | cell(cells, "2024-01", geo, service_line="legal")
-    report = audit(publish(cells, inner | region), truth=truth_of(cells))
+    report = intervals(publish(cells, inner | region), truth=truth_of(cells))
     b_medical = report[cell(report, "2024-01", "b", service_line="medical")].iloc[0]
     assert not b_medical.at_risk
     assert b_medical.upper - b_medical.lower >= 11
@@ -413,12 +413,12 @@ def test_the_order_rules_pin_a_hidden_count_under_a_published_larger_measure():
     cells = assessed_and_achieved(assessed, achieved)
     achieved_cells = cells.measure == "achieved"
     hidden = (achieved_cells & cells.period.isin(["2024-01", "2024-02"]) & cells.geo.isin(["a", "b"])).to_numpy()
-    report = audit(publish(cells, hidden), order_rules=True)
+    report = intervals(publish(cells, hidden), order_rules=True)
     jan_a = report[cell(report, "2024-01", "a", outcome="housing_stable")].iloc[0]
     assert jan_a.at_risk and (jan_a.lower, jan_a.upper) == (1, 11)
     # Without the larger measure beside it, the same rectangle is wide.
     alone = publish(cells[achieved_cells].reset_index(drop=True), hidden[achieved_cells.to_numpy()])
-    assert not audit(alone, order_rules=True).at_risk.any()
+    assert not intervals(alone, order_rules=True).at_risk.any()
 
 
 @st.composite
@@ -437,11 +437,11 @@ def two_and_three_hub_regions(draw):
 def test_insiders_attacked_in_groups_reach_the_verdicts_of_each_insider_alone(case):
     cells, hidden, hubs = case
     release = publish(cells, hidden, hubs)
-    together = audit(release, truth=truth_of(cells))
+    together = intervals(release, truth=truth_of(cells))
     # Each hub's staff alone: the audit told only that hub's figures.
-    risky = set(map(tuple, cells_at_risk(audit(release))[list(CELL_KEY)].astype(str).to_numpy()))
+    risky = set(map(tuple, cells_at_risk(intervals(release))[list(CELL_KEY)].astype(str).to_numpy()))
     for hub in hubs.hub:
-        alone = audit(release, truth=truth_of(cells[cells.geo == hub]))
+        alone = intervals(release, truth=truth_of(cells[cells.geo == hub]))
         risky |= set(map(tuple, cells_at_risk(alone)[list(CELL_KEY)].astype(str).to_numpy()))
     assert set(map(tuple, cells_at_risk(together)[list(CELL_KEY)].astype(str).to_numpy())) == risky
 

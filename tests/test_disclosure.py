@@ -89,7 +89,7 @@ def test_random_extracts_always_pass_the_audit(data, region_by_region):
     if region_by_region:
         rounds = [int(n) for line in said for n in re.findall(r"after (\d+) audit round", line)]
         assert rounds and max(rounds) <= 1, said
-    report = audit.audit(release)
+    report = audit.intervals(release)
     assert not report["at_risk"].any(), audit.format_report(report, K)
     people = release.cells[release.cells["topic"] != "funding"]
     shown = people["value"].dropna()
@@ -112,7 +112,7 @@ def test_a_quarterly_or_yearly_total_is_hidden_only_where_publishing_it_would_ex
         shown = cells.copy()
         shown.loc[row, "value"], shown.loc[row, "suppressed"] = shown.loc[row, "value_true"], False
         trial = Release(cells=shown[release.cells.columns], hubs=release.hubs, blocks=release.blocks, threshold=K)
-        assert audit.audit(trial)["at_risk"].any(), f"{cells.loc[row, key].tolist()} was hidden, and need not be"
+        assert audit.intervals(trial)["at_risk"].any(), f"{cells.loc[row, key].tolist()} was hidden, and need not be"
 
 
 @pytest.mark.parametrize("small, large", [("b", "c"), ("c", "b")])
@@ -160,10 +160,10 @@ def test_the_audit_catches_a_suppression_that_leaves_a_cell_exposed():
     cells = build_cube(data)
     hidden = cells["value"].between(1, K - 1).to_numpy()
     broken = cells.assign(value=cells["value"].mask(hidden), suppressed=hidden)
-    report = audit.audit(Release(cells=broken, hubs=hubs, blocks=pd.DataFrame(), threshold=K))
+    report = audit.intervals(Release(cells=broken, hubs=hubs, blocks=pd.DataFrame(), threshold=K))
     assert report["at_risk"].any()
     fixed = published(data)
-    assert not audit.audit(fixed)["at_risk"].any()
+    assert not audit.intervals(fixed)["at_risk"].any()
 
 
 def test_the_unpublished_margins_are_each_hubs_monthly_counts_by_category():
@@ -201,7 +201,7 @@ def test_a_corrected_release_teaches_nothing_to_whoever_kept_the_last_one(region
         after = network(corrected, hubs, months)
         second = published(after, revisions(after, {("2024-02", "a")}), previous=first)
 
-        report = audit.audit(second, first)
+        report = audit.intervals(second, first)
         assert not report["at_risk"].any(), audit.format_report(report, K)
         key = [c for c in first.cells.columns if c not in ("value", "suppressed")]
         both = first.cells.merge(second.cells, on=key, suffixes=("_first", "_second"))

@@ -61,12 +61,13 @@ _FIRST_SLOT = {"month": 0, "quarter": 12, "year": 16}
 _FIRST_QUARTER_SLOT, _YEAR_SLOT = _FIRST_SLOT["quarter"], _FIRST_SLOT["year"]
 
 
-def audit(
+def intervals(
     release: Release,
     previous: Release | None = None,
     *,
     truth: pd.DataFrame | None = None,
     order_rules: bool | None = None,
+    exact_for_all: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Every suppressed cell with the narrowest interval any attacker can pin it to, cells at risk first.
@@ -79,22 +80,8 @@ def audit(
     `attacker` names who narrows the cell most. For a cell at risk, `lower` and `upper` are that attacker's
     exact LP minimum and maximum; a cell proven safe by witnesses alone reports the part of its interval that
     was proven (the true one is at least as wide), with `exact` False.
-    """
-    return intervals(release, previous, truth=truth, order_rules=order_rules, progress=progress)
-
-
-def intervals(
-    release: Release,
-    previous: Release | None = None,
-    *,
-    truth: pd.DataFrame | None = None,
-    order_rules: bool | None = None,
-    exact_for_all: bool = False,
-    progress: Callable[[str], None] | None = None,
-) -> pd.DataFrame:
-    """audit(), optionally solving every cell's min and max even where witnesses already prove it safe.
-
-    Insiders are attacked one hub's staff at a time (see insider_groups).
+    `exact_for_all` solves every cell's min and max even where witnesses already prove it safe (the ranges
+    published with a release). Insiders are attacked one hub's staff at a time (see insider_groups).
     """
     say = progress or (lambda message: None)
     order = truth is not None if order_rules is None else order_rules

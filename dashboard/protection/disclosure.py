@@ -173,7 +173,7 @@ def _protect_part(part: _Part) -> tuple[np.ndarray, int]:
         rounds += 1
         hidden_before = int(model.hidden.sum())
         model.protect(targets, part.threshold)
-        report = attacker.audit(_as_release(part, model.hidden), part.previous)
+        report = attacker.intervals(_as_release(part, model.hidden), part.previous)
         at_risk = report[report["at_risk"]]
         if at_risk.empty:
             _publish_headlines_again(part, model.hidden)
@@ -246,7 +246,7 @@ def _publish_headlines_again(part: _Part, hidden: np.ndarray) -> None:
     headline = _is_total(part.cells) & (part.cells["period_level"] != "month").to_numpy() & (value >= part.threshold)
     for cell in sorted(np.flatnonzero(hidden & headline & ~part.suppressed), key=lambda c: -weight[c]):
         hidden[cell] = False
-        if attacker.audit(_as_release(part, hidden), part.previous)["at_risk"].any():
+        if attacker.intervals(_as_release(part, hidden), part.previous)["at_risk"].any():
             hidden[cell] = True
 
 
