@@ -46,7 +46,9 @@ print(json.dumps({"ingest": ingested, "audit": audited, "counts": outcome.counts
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--before", required=True, help="the commit to compare with (e.g. the last one before the change)")
+    parser.add_argument(
+        "--before", required=True, help="the commit to compare with (e.g. the last one before the change)"
+    )
     parser.add_argument("--hubs", type=int, default=6)
     parser.add_argument("--months", type=int, default=36)
     args = parser.parse_args()
@@ -55,8 +57,11 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="hubdash-disclosure-"))
     old_tree = work / "before-code"
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old_tree), args.before],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old_tree), args.before],
+        check=True,
+        capture_output=True,
+    )
     try:
         write_seed(work / "extract", hubs=args.hubs, months=args.months)
         print(f"network: {args.hubs} hubs, {args.months} months; before = {args.before}, after = the working tree")
@@ -73,8 +78,9 @@ def side(name: str, tree: Path, work: Path) -> dict:
     warehouse = work / f"{name}-data" / "warehouse.duckdb"
     warehouse.parent.mkdir()
     print(f"{name}: ingesting and auditing with the code of {tree}", flush=True)
-    run = subprocess.run([sys.executable, "-c", SIDE, str(tree), str(work / "extract"), str(warehouse)],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-c", SIDE, str(tree), str(work / "extract"), str(warehouse)], capture_output=True, text=True
+    )
     (warehouse.parent / "progress.log").write_text(run.stderr)
     if run.returncode:
         print(run.stderr[-3000:])
@@ -120,7 +126,9 @@ def hidden_by_tier(cells):
 
     people = cells[cells["topic"].map(lambda t: TOPICS[t].count_of_people)]
     detail = (people[["service_line", "language", "outcome"]] != ALL).any(axis=1)
-    tier = people["period_level"] + " x " + people["geo_level"] + " x " + detail.map({True: "by category", False: "total"})
+    tier = (
+        people["period_level"] + " x " + people["geo_level"] + " x " + detail.map({True: "by category", False: "total"})
+    )
     return people["suppressed"].groupby(tier).mean().reindex(sorted(set(tier), key=_tier_order))
 
 

@@ -45,8 +45,12 @@ def main() -> int:
     parser.add_argument("--on", type=Path, metavar="DIR", help="a data folder with a published release")
     parser.add_argument("--publish-only", action="store_true", help="publish, without the load test")
     parser.add_argument("--requests", type=int, default=2000, help="requests for the static page (default 2,000)")
-    parser.add_argument("--live-requests", type=int, default=300,
-                        help="requests for the live page (default 300: it serves one or two a second)")
+    parser.add_argument(
+        "--live-requests",
+        type=int,
+        default=300,
+        help="requests for the live page (default 300: it serves one or two a second)",
+    )
     parser.add_argument("--in-flight", type=int, default=50, help="requests in flight at once (default 50)")
     args = parser.parse_args()
     home = args.on or Path(tempfile.mkdtemp(prefix="hubdash-publish-bench-"))
@@ -54,8 +58,11 @@ def main() -> int:
     site = Path(tempfile.mkdtemp(prefix="hubdash-site-")) / "site"
     try:
         if not args.on:
-            publish_release(home, hubs=LARGE_HUBS if args.large else DEFAULT_HUBS,
-                            months=LARGE_MONTHS if args.large else DEFAULT_MONTHS)
+            publish_release(
+                home,
+                hubs=LARGE_HUBS if args.large else DEFAULT_HUBS,
+                months=LARGE_MONTHS if args.large else DEFAULT_MONTHS,
+            )
         page = publish_site(site)
         if not args.publish_only:
             compare(home, site, page, args.requests, args.live_requests, args.in_flight)
@@ -84,15 +91,21 @@ def publish_site(site: Path) -> str:
     published = publish.publish(site)
     seconds = time.perf_counter() - started
     summaries = len(list(site.glob("network/*.html"))) - 1
-    print(f"publish: {seconds:.1f} s, {published.files:,} files, {published.bytes / 1e6:.1f} MB "
-          f"({summaries} periods x {len(public_summary.places())} places)", flush=True)
+    print(
+        f"publish: {seconds:.1f} s, {published.files:,} files, {published.bytes / 1e6:.1f} MB "
+        f"({summaries} periods x {len(public_summary.places())} places)",
+        flush=True,
+    )
     return f"network/{public_summary.periods('year')[-1]}.html"
 
 
 def compare(home: Path, site: Path, page: str, requests: int, live_requests: int, in_flight: int) -> None:
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                               "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         time.sleep(1)
         static = asyncio.run(load(lambda: get("127.0.0.1", port, f"/{page}"), requests, in_flight))
@@ -105,8 +118,11 @@ def compare(home: Path, site: Path, page: str, requests: int, live_requests: int
         asyncio.run(live_page(live_port))  # the first run fills the app's caches, as any visitor before would
         live = asyncio.run(load(lambda: live_page(live_port), live_requests, in_flight))
     report("live    / (Streamlit, one script run over its WebSocket)", live)
-    print(f"ratio: the static page serves {static['rate'] / live['rate']:.0f} times the requests per second; "
-          f"its p95 latency is {live['p95'] / static['p95']:.0f} times lower", flush=True)
+    print(
+        f"ratio: the static page serves {static['rate'] / live['rate']:.0f} times the requests per second; "
+        f"its p95 latency is {live['p95'] / static['p95']:.0f} times lower",
+        flush=True,
+    )
 
 
 async def load(request, total: int, in_flight: int) -> dict:
@@ -131,9 +147,16 @@ async def load(request, total: int, in_flight: int) -> dict:
     await asyncio.gather(*(worker() for _ in range(in_flight)))
     elapsed = time.perf_counter() - started
     ordered = sorted(latencies)
-    return {"n": len(ordered), "failed": failed, "in_flight": in_flight, "rate": len(ordered) / elapsed, "mean": statistics.mean(ordered),
-            "p50": statistics.median(ordered), "p95": ordered[int(0.95 * (len(ordered) - 1))],
-            "p99": ordered[int(0.99 * (len(ordered) - 1))]}
+    return {
+        "n": len(ordered),
+        "failed": failed,
+        "in_flight": in_flight,
+        "rate": len(ordered) / elapsed,
+        "mean": statistics.mean(ordered),
+        "p50": statistics.median(ordered),
+        "p95": ordered[int(0.95 * (len(ordered) - 1))],
+        "p99": ordered[int(0.99 * (len(ordered) - 1))],
+    }
 
 
 async def get(host: str, port: int, path: str) -> None:
@@ -155,8 +178,13 @@ async def live_page(port: int) -> None:
     rerun = BackMsg()
     rerun.rerun_script.query_string = ""
     rerun.rerun_script.page_script_hash = ""
-    async with websockets.connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"],
-                                  origin=f"http://127.0.0.1:{port}", max_size=None, open_timeout=None) as socket:
+    async with websockets.connect(
+        f"ws://127.0.0.1:{port}/_stcore/stream",
+        subprotocols=["streamlit"],
+        origin=f"http://127.0.0.1:{port}",
+        max_size=None,
+        open_timeout=None,
+    ) as socket:
         await socket.send(rerun.SerializeToString())
         while True:
             message = ForwardMsg()
@@ -169,8 +197,11 @@ async def live_page(port: int) -> None:
 
 
 def report(name: str, result: dict) -> None:
-    print(f"{name}: {result['n']:,} requests ({result['failed']} failed), {result['in_flight']} in flight: {result['rate']:.1f} requests/s, "
-          + ", ".join(f"{key} {result[key] * 1000:,.0f} ms" for key in ("mean", "p50", "p95", "p99")), flush=True)
+    print(
+        f"{name}: {result['n']:,} requests ({result['failed']} failed), {result['in_flight']} in flight: {result['rate']:.1f} requests/s, "
+        + ", ".join(f"{key} {result[key] * 1000:,.0f} ms" for key in ("mean", "p50", "p95", "p99")),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -100,7 +100,10 @@ def time_pages(home: Path) -> None:
                     cold.append(drawn_in(tab, f"{url}/{path}", title, charts))
                     warm += [drawn_in(tab, f"{url}/{path}", title, charts) for _ in range(WARM_REQUESTS)]
                     errors += tab.get_by_test_id("stException").count()
-            print(f"  /{path}: cold {spread(cold)}, warm {spread(warm)}, {charts} charts drawn, errors: {errors}", flush=True)
+            print(
+                f"  /{path}: cold {spread(cold)}, warm {spread(warm)}, {charts} charts drawn, errors: {errors}",
+                flush=True,
+            )
         browser.close()
 
 

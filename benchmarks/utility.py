@@ -65,8 +65,11 @@ def main() -> int:
     trees = {"after": ROOT}
     if args.before:
         trees = {"before": work / "before-code", **trees}
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(trees["before"]), args.before],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(trees["before"]), args.before],
+            check=True,
+            capture_output=True,
+        )
     try:
         if args.on:
             homes, extract = {"after": args.on.resolve()}, None
@@ -81,7 +84,9 @@ def main() -> int:
         report(results, homes["after"], args.skip_tau_argus, work)
     finally:
         if args.before:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(trees["before"])], capture_output=True)
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(trees["before"])], capture_output=True
+            )
         print(f"(data kept in {work})")
     return 0
 
@@ -126,8 +131,12 @@ def measure(tree: Path, home: Path, extract: Path | None, skip_pages: bool) -> d
     result["tiers"] = tiers(cells)
     result["targets"] = targets(cells, release.hubs, release.threshold)
     result["coverage"] = coverage(path)
-    referral_totals = cells[(cells["topic"] == "referrals") & cells["geo_level"].isin(["hub", "region"]) & is_total(cells)]
-    result["referral_totals"] = referral_totals[["measure", "period_level", "period", "geo_level", "geo", "suppressed"]].values.tolist()
+    referral_totals = cells[
+        (cells["topic"] == "referrals") & cells["geo_level"].isin(["hub", "region"]) & is_total(cells)
+    ]
+    result["referral_totals"] = referral_totals[
+        ["measure", "period_level", "period", "geo_level", "geo", "suppressed"]
+    ].values.tolist()
     if not skip_pages:
         started = time.perf_counter()
         result["pages"] = pages(home, release.hubs)
@@ -148,7 +157,9 @@ def is_total(cells):
 
 def tier_of(cells):
     detail = (cells[["service_line", "language", "outcome"]] != "all").any(axis=1)
-    return cells["period_level"] + " x " + cells["geo_level"] + " x " + detail.map({True: "by category", False: "total"})
+    return (
+        cells["period_level"] + " x " + cells["geo_level"] + " x " + detail.map({True: "by category", False: "total"})
+    )
 
 
 def tiers(cells) -> list[list]:
@@ -170,15 +181,20 @@ def targets(cells, hubs, k: int) -> dict:
         row = [figure]
         for level in ("quarter", "year"):
             at = group[group["period_level"] == level]
-            row += [int((~at["suppressed"]).sum()), len(at), int(at.loc[at["suppressed"], "true"].max()) if at["suppressed"].any() else 0]
+            row += [
+                int((~at["suppressed"]).sum()),
+                len(at),
+                int(at.loc[at["suppressed"], "true"].max()) if at["suppressed"].any() else 0,
+            ]
         hub_rows.append(row)
 
     region_of = dict(zip(hubs["hub"], hubs["region"]))
     two_hub_regions = {r for r, n in hubs["region"].value_counts().items() if n == 2}
     hub_totals = totals[totals["geo_level"] == "hub"].assign(region=lambda f: f["geo"].map(region_of))
     keys = ["topic", "measure", "period_level", "period", "outcome", "region"]
-    small_neighbour = hub_totals[(hub_totals["true"] >= 1) & (hub_totals["true"] < k)
-                                 & hub_totals["region"].isin(two_hub_regions)][keys].drop_duplicates()
+    small_neighbour = hub_totals[
+        (hub_totals["true"] >= 1) & (hub_totals["true"] < k) & hub_totals["region"].isin(two_hub_regions)
+    ][keys].drop_duplicates()
     upper = []
     for geo_level in ("region", "network"):
         at = large[large["geo_level"] == geo_level]
@@ -200,13 +216,29 @@ def coverage(path: Path) -> list[list]:
 
     with duckdb.connect(str(warehouse.current_file(path)), read_only=True) as con:
         queries.install_macros(con)
-        years = [r[0] for r in con.execute("SELECT DISTINCT period FROM cells WHERE period_level = 'year' ORDER BY 1").fetchall()]
-        frame = queries.run(con, "interpreter_coverage", period_level="year", periods=years, geo_level="network",
-                            geos=["network"], breakdown="language")
+        years = [
+            r[0]
+            for r in con.execute("SELECT DISTINCT period FROM cells WHERE period_level = 'year' ORDER BY 1").fetchall()
+        ]
+        frame = queries.run(
+            con,
+            "interpreter_coverage",
+            period_level="year",
+            periods=years,
+            geo_level="network",
+            geos=["network"],
+            breakdown="language",
+        )
     needing = frame[frame["needing_interpreter"].isna() | frame["needing_interpreter"].gt(0)]
-    return [[year, int(group["interpreter_coverage"].notna().sum()), len(group),
-             sorted(group.loc[group["interpreter_coverage"].isna(), "category"])]
-            for year, group in needing.groupby("period")]
+    return [
+        [
+            year,
+            int(group["interpreter_coverage"].notna().sum()),
+            len(group),
+            sorted(group.loc[group["interpreter_coverage"].isna(), "category"]),
+        ]
+        for year, group in needing.groupby("period")
+    ]
 
 
 # The pages, through AppTest
@@ -224,9 +256,14 @@ def pages(home: Path, hubs) -> list[list]:
     password_hash = users.hash_password(PASSWORD)
     viewers = {"leader": None, **{f"lead-{hub}": hub for hub in hubs["hub"]}}
     for name, hub in viewers.items():
-        users.add_user(users_file, users.User(name, password_hash, frozenset({access.LEADERSHIP}), None if hub is None else (hub,)))
-    everywhere = [("network", "network"), *(("region", r) for r in sorted(hubs["region"].unique())),
-                  *(("hub", h) for h in hubs["hub"])]
+        users.add_user(
+            users_file, users.User(name, password_hash, frozenset({access.LEADERSHIP}), None if hub is None else (hub,))
+        )
+    everywhere = [
+        ("network", "network"),
+        *(("region", r) for r in sorted(hubs["region"].unique())),
+        *(("hub", h) for h in hubs["hub"]),
+    ]
     rows = []
     dashboard_pages = [p.path for p in access.PAGES if access.LEADERSHIP in p.roles]
     for page in dashboard_pages:
@@ -241,8 +278,18 @@ def pages(home: Path, hubs) -> list[list]:
                     if selectbox(at, "Period").value != level:
                         selectbox(at, "Period").select(level).run()
                     shown, hidden = count_figures(at)
-                    rows.append([page, "leader" if hub is None else "hub lead", list(place), level,
-                                 place == tuple(opened_on), shown, hidden, len(at.exception)])
+                    rows.append(
+                        [
+                            page,
+                            "leader" if hub is None else "hub lead",
+                            list(place),
+                            level,
+                            place == tuple(opened_on),
+                            shown,
+                            hidden,
+                            len(at.exception),
+                        ]
+                    )
             print(f"pages: /{page} as {name} done", file=sys.stderr, flush=True)
     return rows
 
@@ -268,8 +315,17 @@ def count_figures(at) -> tuple[int, int]:
             if MONEY_OR_PERIOD.search(str(column)):
                 continue
             values = frame[column].astype(object).tolist()
-            whole = np.array([isinstance(v, (int, float)) and not pd.isna(v) and float(v).is_integer()
-                              or isinstance(v, str) and bool(WHOLE_NUMBER.fullmatch(v.strip())) for v in values], dtype=bool)
+            whole = np.array(
+                [
+                    isinstance(v, (int, float))
+                    and not pd.isna(v)
+                    and float(v).is_integer()
+                    or isinstance(v, str)
+                    and bool(WHOLE_NUMBER.fullmatch(v.strip()))
+                    for v in values
+                ],
+                dtype=bool,
+            )
             marked = np.array([isinstance(v, str) and bool(HIDDEN.match(v)) for v in values], dtype=bool)
             empty = np.array([v is None or (not isinstance(v, str) and pd.isna(v)) for v in values], dtype=bool)
             fraction = np.array([isinstance(v, float) for v in values], dtype=bool) & ~whole & ~empty
@@ -305,14 +361,18 @@ def tau_argus_referrals(home: Path, k: int, work: Path) -> tuple:
     cells = cells[(cells["topic"] == "referrals") & (cells["language"] == "all")]
     hubs = release.hubs
     regions = sorted(hubs["region"].unique())
-    geo_code = {("network", "network"): "T", **{("region", r): f"R{i}" for i, r in enumerate(regions)},
-                **{("hub", h): f"H{i}" for i, h in enumerate(hubs["hub"])}}
+    geo_code = {
+        ("network", "network"): "T",
+        **{("region", r): f"R{i}" for i, r in enumerate(regions)},
+        **{("hub", h): f"H{i}" for i, h in enumerate(hubs["hub"])},
+    }
     geo_of = {code: place for place, code in geo_code.items()}
     folder = work / "tau-argus"
     folder.mkdir(exist_ok=True)
     geo_hierarchy = "".join(
         f"{geo_code['region', r]}\n" + "".join(f"@{geo_code['hub', h]}\n" for h in hubs.loc[hubs["region"] == r, "hub"])
-        for r in regions)
+        for r in regions
+    )
     started = time.perf_counter()
     results, failed = [], []
     years = complete_periods(staged.months)["year"]
@@ -321,19 +381,33 @@ def tau_argus_referrals(home: Path, k: int, work: Path) -> tuple:
         time_hierarchy = "".join(f"{q}\n" + "".join(f"@{m}\n" for m in months_of("quarter", q)) for q in quarters)
         in_year = cells[cells["period"].str[:4] == year]
         for measure, one in in_year.groupby("measure"):
-            code = one.assign(time=one["period"].where(one["period_level"] != "year", "T"),
-                              geo=[geo_code[place] for place in zip(one["geo_level"], one["geo"])],
-                              line=one["service_line"].replace("all", "T"))
-            rows = [f"{r.time};{r.geo};{r.line};{int(r.value)};0;{upper};{status}"
-                    for r in code.itertuples() if r.value > 0
-                    for status, upper in [("S", 0) if r.published and r.value >= k else ("U", k if r.published else 0)]]
+            code = one.assign(
+                time=one["period"].where(one["period_level"] != "year", "T"),
+                geo=[geo_code[place] for place in zip(one["geo_level"], one["geo"])],
+                line=one["service_line"].replace("all", "T"),
+            )
+            rows = [
+                f"{r.time};{r.geo};{r.line};{int(r.value)};0;{upper};{status}"
+                for r in code.itertuples()
+                if r.value > 0
+                for status, upper in [("S", 0) if r.published and r.value >= k else ("U", k if r.published else 0)]
+            ]
             one_table = folder / f"{measure}-{year}"
             one_table.mkdir(exist_ok=True)
-            for name, text in (("table.tab", "\n".join(rows) + "\n"), ("batch.arb", BATCH), ("table.rda", TABLE_METADATA),
-                               ("geo.hrc", geo_hierarchy), ("time.hrc", time_hierarchy)):
+            for name, text in (
+                ("table.tab", "\n".join(rows) + "\n"),
+                ("batch.arb", BATCH),
+                ("table.rda", TABLE_METADATA),
+                ("geo.hrc", geo_hierarchy),
+                ("time.hrc", time_hierarchy),
+            ):
                 (one_table / name).write_text(text)
-            run = subprocess.run([sys.executable, "-c", "from pytauargus.engine import run_batch; run_batch('batch.arb')"],
-                                 cwd=one_table, capture_output=True, text=True)
+            run = subprocess.run(
+                [sys.executable, "-c", "from pytauargus.engine import run_batch; run_batch('batch.arb')"],
+                cwd=one_table,
+                capture_output=True,
+                text=True,
+            )
             if run.returncode:
                 failed.append(f"{measure} {year}: {(run.stderr.strip().splitlines() or ['?'])[-1]}")
                 continue
@@ -343,7 +417,9 @@ def tau_argus_referrals(home: Path, k: int, work: Path) -> tuple:
             out = out[(out["line"] == "T") & out["geo"].isin([c for c in geo_of if c[0] in "RH"])]
             for r in out.itertuples():
                 geo_level, geo = geo_of[r.geo]
-                period_level, period = ("year", year) if r.time == "T" else (("quarter" if "Q" in r.time else "month"), r.time)
+                period_level, period = (
+                    ("year", year) if r.time == "T" else (("quarter" if "Q" in r.time else "month"), r.time)
+                )
                 results.append([measure, period_level, period, geo_level, geo, r.status in ("U", "M"), int(r.true)])
     columns = ["measure", "period_level", "period", "geo_level", "geo", "hidden", "true"]
     return pd.DataFrame(results, columns=columns), failed, time.perf_counter() - started
@@ -411,7 +487,9 @@ def report(results: dict, home: Path, skip_tau_argus: bool, work: Path) -> None:
     print("  Hub totals >= K shown, per measure: quarter, year (largest hidden)")
     for figure, *_ in results["after"]["targets"]["hub"]:
         line(f"    {figure}", *(hub_text(results[n]["targets"]["hub"], figure) for n in names), width=34)
-    print(f"  Region and network totals >= K shown (two-hub regions: {', '.join(results['after']['targets']['two_hub_regions']) or 'none'})")
+    print(
+        f"  Region and network totals >= K shown (two-hub regions: {', '.join(results['after']['targets']['two_hub_regions']) or 'none'})"
+    )
     for geo_level, *_ in results["after"]["targets"]["upper"]:
         line(f"    {geo_level}", *(upper_text(results[n]["targets"]["upper"], geo_level) for n in names), width=34)
     print("  Interpreter coverage shown at network x year, language groups")
@@ -425,10 +503,18 @@ def report(results: dict, home: Path, skip_tau_argus: bool, work: Path) -> None:
 def report_pages(results: dict) -> None:
     import pandas as pd
 
-    frames = {n: pd.DataFrame(r["pages"], columns=["page", "viewer", "place", "level", "opened_on", "shown", "hidden", "errors"])
-              for n, r in results.items()}
+    frames = {
+        n: pd.DataFrame(
+            r["pages"], columns=["page", "viewer", "place", "level", "opened_on", "shown", "hidden", "errors"]
+        )
+        for n, r in results.items()
+    }
     print()
-    print("Pages: counts of people in the tables, shown / hidden (" + ", ".join(f"{n}: {results[n]['pages_seconds']:.0f} s" for n in results) + ")")
+    print(
+        "Pages: counts of people in the tables, shown / hidden ("
+        + ", ".join(f"{n}: {results[n]['pages_seconds']:.0f} s" for n in results)
+        + ")"
+    )
     for frame in frames.values():
         frame["where"] = [where(row) for row in frame.itertuples()]
     after = frames["after"]
@@ -436,12 +522,22 @@ def report_pages(results: dict) -> None:
         cells = []
         for frame in frames.values():
             at = frame[(frame["page"] == page) & (frame["viewer"] == viewer) & (frame["where"] == place)]
-            cells.append("  ".join(f"{int(a.shown)}/{int(a.hidden)}" for a in at.groupby("level").sum(numeric_only=True).reindex(LEVELS).itertuples()))
+            cells.append(
+                "  ".join(
+                    f"{int(a.shown)}/{int(a.hidden)}"
+                    for a in at.groupby("level").sum(numeric_only=True).reindex(LEVELS).itertuples()
+                )
+            )
         line(f"  /{page}, {viewer}, {place}", *cells, width=30)
     print("  (year, quarter, month each; summed over the places named)")
     for n, frame in frames.items():
         errors = int(frame["errors"].sum())
-        opened = frame[(frame["viewer"] == "hub lead") & frame["opened_on"]]["place"].map(lambda p: p[0]).value_counts().to_dict()
+        opened = (
+            frame[(frame["viewer"] == "hub lead") & frame["opened_on"]]["place"]
+            .map(lambda p: p[0])
+            .value_counts()
+            .to_dict()
+        )
         print(f"  {n}: page errors {errors}; a hub lead's pages open on: {opened}")
 
 
@@ -492,16 +588,23 @@ def report_tau_argus(results: dict, home: Path, k: int, work: Path) -> None:
         ours = pd.DataFrame(r["referral_totals"], columns=[*keys, n])
         compared = compared.merge(ours, on=keys, how="left")
     print()
-    print(f"Tau-Argus Modular (pytauargus) on the referrals, {seconds:.1f} s: hub and region totals hidden, all / of those >= K")
+    print(
+        f"Tau-Argus Modular (pytauargus) on the referrals, {seconds:.1f} s: hub and region totals hidden, all / of those >= K"
+    )
     columns = ["Tau-Argus", *results]
     line("", *columns, width=18)
     for (geo_level, period_level), at in compared.groupby(["geo_level", "period_level"], sort=False):
         large = at[at["true"] >= k]
-        line(f"  {geo_level} x {period_level} ({len(at)}, {len(large)} >= K)",
-             *(f"{int(at[c].sum())} / {int(large[c].sum())}" for c in ["tau", *results]), width=18)
+        line(
+            f"  {geo_level} x {period_level} ({len(at)}, {len(large)} >= K)",
+            *(f"{int(at[c].sum())} / {int(large[c].sum())}" for c in ["tau", *results]),
+            width=18,
+        )
     both = compared[compared["tau"] & compared["after"]]
-    print(f"  hidden by both: {len(both)}; by Tau-Argus only: {int((compared['tau'] & ~compared['after']).sum())}; "
-          f"by the working tree only: {int((~compared['tau'] & compared['after']).sum())}")
+    print(
+        f"  hidden by both: {len(both)}; by Tau-Argus only: {int((compared['tau'] & ~compared['after']).sum())}; "
+        f"by the working tree only: {int((~compared['tau'] & compared['after']).sum())}"
+    )
     for failure in failed:
         print(f"  no result for {failure} (its files are in {work / 'tau-argus'})")
 

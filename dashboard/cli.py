@@ -23,27 +23,52 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Every command and option of `hubdash`, each with its help text."""
-    parser = argparse.ArgumentParser(prog="hubdash", description="Hub Dashboard: disclosure-controlled figures for care hubs.")
+    parser = argparse.ArgumentParser(
+        prog="hubdash", description="Hub Dashboard: disclosure-controlled figures for care hubs."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     seed = commands.add_parser("seed", help="write a synthetic agency extract")
     seed.add_argument("--out", type=Path, required=True, help="folder to write the CSV files into")
-    seed.add_argument("--hubs", type=int, default=DEFAULT_HUBS, help=f"how many hubs, about five to a region (default {DEFAULT_HUBS})")
-    seed.add_argument("--months", type=int, default=DEFAULT_MONTHS, help=f"how many months, up to the last one (default {DEFAULT_MONTHS})")
-    seed.add_argument("--seed", type=int, default=0, help="the random seed: the same seed writes the same extract (default 0)")
+    seed.add_argument(
+        "--hubs", type=int, default=DEFAULT_HUBS, help=f"how many hubs, about five to a region (default {DEFAULT_HUBS})"
+    )
+    seed.add_argument(
+        "--months",
+        type=int,
+        default=DEFAULT_MONTHS,
+        help=f"how many months, up to the last one (default {DEFAULT_MONTHS})",
+    )
+    seed.add_argument(
+        "--seed", type=int, default=0, help="the random seed: the same seed writes the same extract (default 0)"
+    )
     seed.set_defaults(run=_seed)
 
     ingest = commands.add_parser("ingest", help="validate an extract, protect it and publish a new release")
-    ingest.add_argument("folder", type=Path, help="the extract: a folder of CSV files in the format of docs/extract-format.md")
+    ingest.add_argument(
+        "folder", type=Path, help="the extract: a folder of CSV files in the format of docs/extract-format.md"
+    )
     ingest.add_argument("--warehouse", type=Path, default=None, help="default: warehouse.duckdb in HUBDASH_HOME")
-    ingest.add_argument("--threshold", type=int, default=None, help=f"K: counts 1..K-1 are never published (default {DEFAULT_THRESHOLD}, or the current release's)")
+    ingest.add_argument(
+        "--threshold",
+        type=int,
+        default=None,
+        help=f"K: counts 1..K-1 are never published (default {DEFAULT_THRESHOLD}, or the current release's)",
+    )
     ingest.set_defaults(run=_ingest)
 
-    audit = commands.add_parser("audit", help="attack the published warehouse; exit 1 if any hidden cell can be narrowed")
+    audit = commands.add_parser(
+        "audit", help="attack the published warehouse; exit 1 if any hidden cell can be narrowed"
+    )
     audit.add_argument("--warehouse", type=Path, default=None, help="default: warehouse.duckdb in HUBDASH_HOME")
-    audit.add_argument("--previous", type=Path, default=None, help="an earlier published warehouse file the attacker also kept")
-    audit.add_argument("--insiders", action="store_true",
-                       help="also attack as the staff of each hub (from the staging store) and with the order rules")
+    audit.add_argument(
+        "--previous", type=Path, default=None, help="an earlier published warehouse file the attacker also kept"
+    )
+    audit.add_argument(
+        "--insiders",
+        action="store_true",
+        help="also attack as the staff of each hub (from the staging store) and with the order rules",
+    )
     audit.set_defaults(run=_audit)
 
     doctor = commands.add_parser("doctor", help="check the data folder's permissions and the app's security headers")
@@ -54,8 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     publish = commands.add_parser("publish", help="write the public summaries of the current release as a static site")
     publish.add_argument("--out", type=Path, required=True, help="the folder to write the site into (empty or absent)")
     publish.add_argument("--replace", action="store_true", help="replace the site already in --out, in one step")
-    publish.add_argument("--base-url", default=None,
-                         help="the address the site will be served at, such as https://example.org/hubs/: adds sitemap.txt")
+    publish.add_argument(
+        "--base-url",
+        default=None,
+        help="the address the site will be served at, such as https://example.org/hubs/: adds sitemap.txt",
+    )
     publish.set_defaults(run=_publish)
 
     users.configure_parser(commands)
@@ -98,7 +126,10 @@ def _ingest(args) -> int:
     try:
         outcome = ingest(args.folder, path, args.threshold, progress=_progress(time.perf_counter()))
     except ExtractError as error:
-        print(f"refused: the extract in {args.folder} breaks {len(error.problems)} rule(s); nothing was loaded.", file=sys.stderr)
+        print(
+            f"refused: the extract in {args.folder} breaks {len(error.problems)} rule(s); nothing was loaded.",
+            file=sys.stderr,
+        )
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
@@ -131,8 +162,11 @@ def _audit(args) -> int:
     if args.insiders:
         staged = warehouse.read_staging(path, release.number)
         if staged is None:
-            print(f"no staging store for release {release.number} beside {path}: the staff of each hub cannot be "
-                  "modelled without their hubs' figures", file=sys.stderr)
+            print(
+                f"no staging store for release {release.number} beside {path}: the staff of each hub cannot be "
+                "modelled without their hubs' figures",
+                file=sys.stderr,
+            )
             return 2
         truth = true_figures(staged)
     report = audit.intervals(release, previous, truth=truth, progress=_progress(time.perf_counter()))
@@ -148,8 +182,9 @@ def _publish(args) -> int:
     from .web import publish
 
     try:
-        site = publish.publish(args.out, replace=args.replace, base_url=args.base_url,
-                               progress=_progress(time.perf_counter()))
+        site = publish.publish(
+            args.out, replace=args.replace, base_url=args.base_url, progress=_progress(time.perf_counter())
+        )
     except publish.FolderNotEmpty as error:
         print(f"refused: {error}; give --replace to replace the site in it. Nothing was written.", file=sys.stderr)
         return 2
@@ -157,11 +192,16 @@ def _publish(args) -> int:
         print(f"refused: {error}", file=sys.stderr)
         return 2
     except (duckdb.IOException, StoreError) as error:
-        print(f"cannot open the feedback store for the board (is the app running? stop it first): {error}. "
-              "Nothing was written.", file=sys.stderr)
+        print(
+            f"cannot open the feedback store for the board (is the app running? stop it first): {error}. "
+            "Nothing was written.",
+            file=sys.stderr,
+        )
         return 2
-    print(f"published release {site.release} as a static site in {site.folder}: {site.files:,} files, "
-          f"{site.bytes / 1e6:.1f} MB. Serve it with: python -m http.server --directory {site.folder}")
+    print(
+        f"published release {site.release} as a static site in {site.folder}: {site.files:,} files, "
+        f"{site.bytes / 1e6:.1f} MB. Serve it with: python -m http.server --directory {site.folder}"
+    )
     return 0
 
 
@@ -198,8 +238,11 @@ def _run(args) -> int:
     try:
         provider = auth.provider_settings_from_environment()
     except auth.ProviderSettingsError as error:
-        print(f"refused: sign-in through the identity provider is not fully configured: {error}. "
-              "Set all of them, or none. The app was not started.", file=sys.stderr)
+        print(
+            f"refused: sign-in through the identity provider is not fully configured: {error}. "
+            "Set all of them, or none. The app was not started.",
+            file=sys.stderr,
+        )
         return 2
     if provider:
         # Streamlit signs the state that carries a sign-in from /auth/login to /oauth2callback with
@@ -208,8 +251,12 @@ def _run(args) -> int:
         os.environ["STREAMLIT_SERVER_COOKIE_SECRET"] = provider["cookie_secret"]
     first_start.begin(f"http://{args.address}:{args.port}/")
     app = Path(__file__).with_name("web") / "server.py"
-    settings = {**STREAMLIT_SETTINGS, "server.port": str(args.port), "server.address": args.address,
-                "browser.serverAddress": args.address}
+    settings = {
+        **STREAMLIT_SETTINGS,
+        "server.port": str(args.port),
+        "server.address": args.address,
+        "browser.serverAddress": args.address,
+    }
     command = [sys.executable, "-m", "streamlit", "run", str(app), *(f"--{k}={v}" for k, v in settings.items())]
     os.execv(sys.executable, command)
 

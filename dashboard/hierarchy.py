@@ -205,7 +205,7 @@ def level_of(period: str) -> str:
 
 def a_year_earlier(period: str) -> str:
     """The same period a year before: '2025-Q3' -> '2024-Q3', '2025-05' -> '2024-05', '2025' -> '2024'."""
-    return f"{int(year_of(period)) - 1:04d}{period[len(year_of(period)):]}"
+    return f"{int(year_of(period)) - 1:04d}{period[len(year_of(period)) :]}"
 
 
 def complete_periods(months: list[str]) -> dict[str, list[str]]:

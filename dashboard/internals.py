@@ -20,8 +20,9 @@ def altair_globals_lock() -> threading.Lock:
     return _altair_globals_lock
 
 
-def use_our_password_check_and_cookie(authenticator, check_credentials: Callable[[str, str], bool],
-                                      set_cookie: Callable[[], None]) -> None:
+def use_our_password_check_and_cookie(
+    authenticator, check_credentials: Callable[[str, str], bool], set_cookie: Callable[[], None]
+) -> None:
     """Make a streamlit_authenticator.Authenticate (0.4) check passwords with `check_credentials` and hand its
     cookie to `set_cookie`, and never read its own cookie: it has no option for either, so the methods are
     replaced on the models its controllers keep (authentication_model, cookie_model)."""
@@ -29,8 +30,9 @@ def use_our_password_check_and_cookie(authenticator, check_credentials: Callable
     cookie = authenticator.cookie_controller.cookie_model
     for owner, method in ((model, "check_credentials"), (cookie, "get_cookie"), (cookie, "set_cookie")):
         if not callable(getattr(owner, method, None)):  # else the assignment below would add a method nobody calls
-            raise RuntimeError(f"streamlit-authenticator has no {type(owner).__name__}.{method} any more: "
-                               "see dashboard/internals.py")
+            raise RuntimeError(
+                f"streamlit-authenticator has no {type(owner).__name__}.{method} any more: see dashboard/internals.py"
+            )
     model.check_credentials = check_credentials
     cookie.get_cookie = lambda: None
     cookie.set_cookie = set_cookie

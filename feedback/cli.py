@@ -21,7 +21,9 @@ def configure_parser(subparsers) -> None:
     feedback = subparsers.add_parser("feedback", help="back up, restore and maintain the feedback store")
     commands = feedback.add_subparsers(dest="feedback_command", required=True)
 
-    export = commands.add_parser("export", help="write a backup of the feedback store (every table but the form tokens)")
+    export = commands.add_parser(
+        "export", help="write a backup of the feedback store (every table but the form tokens)"
+    )
     export.add_argument("--out", type=Path, required=True, help="the backup file to write")
     export.set_defaults(run=export_command)
 
@@ -30,8 +32,12 @@ def configure_parser(subparsers) -> None:
     restore.set_defaults(run=import_command)
 
     maintain = commands.add_parser("maintain", help="erase the text of feedback closed long ago, then compact the file")
-    maintain.add_argument("--retention-days", type=int, default=DEFAULT_RETENTION_DAYS,
-                          help=f"days after closing when a feedback's text is erased (default {DEFAULT_RETENTION_DAYS})")
+    maintain.add_argument(
+        "--retention-days",
+        type=int,
+        default=DEFAULT_RETENTION_DAYS,
+        help=f"days after closing when a feedback's text is erased (default {DEFAULT_RETENTION_DAYS})",
+    )
     maintain.set_defaults(run=maintain_command)
 
 
@@ -62,7 +68,9 @@ def maintain_command(args: argparse.Namespace) -> int:
 
     def maintain(store: Store) -> str:
         erased = store.maintain(args.retention_days)
-        return f"erased the text of {erased} feedback closed over {args.retention_days} days ago; rewrote {store.location}"
+        return (
+            f"erased the text of {erased} feedback closed over {args.retention_days} days ago; rewrote {store.location}"
+        )
 
     return _with_store(maintain)
 

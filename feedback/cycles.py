@@ -58,7 +58,9 @@ def check_measure(spec: dict) -> dict:
     shape = metrics.METRICS[metric]
     narrowed = [name for name in GROUP_FILTERS if filters.get(name, ALL) != ALL]
     if any(name not in shape.groups for name in narrowed) or len(narrowed) > 1:
-        raise CycleError(f"{metric} can be narrowed to one group by {' or '.join(shape.groups)}, not by {', '.join(narrowed)}")
+        raise CycleError(
+            f"{metric} can be narrowed to one group by {' or '.join(shape.groups)}, not by {', '.join(narrowed)}"
+        )
     if not narrowed and not shape.has_total:
         raise CycleError(f"{metric} is published only by {shape.groups[0]}: choose one")
     return dict(spec)
@@ -147,7 +149,8 @@ def close_cycle(store: Store, cycle_id: str, *, outcome: str, act: str | None = 
 def cycles(store: Store, status: str | None = None) -> pd.DataFrame:
     """Every cycle (or those open or closed), with its measure spec as a dict and its themes' names."""
     frame = store.query(
-        f"SELECT * FROM cycles {'WHERE status = ?' if status else ''} ORDER BY start_date, id", [status] if status else []
+        f"SELECT * FROM cycles {'WHERE status = ?' if status else ''} ORDER BY start_date, id",
+        [status] if status else [],
     )
     names = store.query(
         "SELECT ct.cycle_id, th.name FROM cycle_themes ct JOIN themes th ON th.id = ct.theme_id ORDER BY th.name, th.id"
@@ -260,7 +263,9 @@ def public_board(store: Store, threshold: int, metric_series: MetricSeries, lang
         ORDER BY c.start_date, c.id
         """
     )
-    actions_of_cycle = {cycle.id: _action(cycle, metric_series) for cycle in taken_up.drop_duplicates("id").itertuples()}
+    actions_of_cycle = {
+        cycle.id: _action(cycle, metric_series) for cycle in taken_up.drop_duplicates("id").itertuples()
+    }
     board = []
     for theme in raised.itertuples():
         actions = tuple(actions_of_cycle[c] for c in taken_up.loc[taken_up["theme_id"] == theme.id, "id"])

@@ -128,10 +128,12 @@ class PostgresStore(Store):
     def __init__(self, url: str, **options: Any):
         super().__init__(**options)
         info = conninfo_to_dict(url)
-        self.location = (f"PostgreSQL database {info.get('dbname', '')} on "
-                         f"{info.get('host', 'localhost')}:{info.get('port', 5432)}")
-        self._pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, open=False,
-                                    check=ConnectionPool.check_connection, name="feedback")
+        self.location = (
+            f"PostgreSQL database {info.get('dbname', '')} on {info.get('host', 'localhost')}:{info.get('port', 5432)}"
+        )
+        self._pool = ConnectionPool(
+            url, min_size=1, max_size=POOL_SIZE, open=False, check=ConnectionPool.check_connection, name="feedback"
+        )
         try:
             self._pool.open(wait=True, timeout=10)
             slots = AdvisorySlots(url, self._rate_limiter.limit)
@@ -174,15 +176,21 @@ class PostgresStore(Store):
             staged = folder / "backup.duckdb"
             read_backup(path_in, staged)
             with closing(duckdb.connect(str(staged), read_only=True)) as backup:
-                rows = {table: backup.execute(f"SELECT * FROM {table} ORDER BY {TABLE_ORDER[table]}").fetchall()
-                        for table in BACKED_UP_TABLES}
+                rows = {
+                    table: backup.execute(f"SELECT * FROM {table} ORDER BY {TABLE_ORDER[table]}").fetchall()
+                    for table in BACKED_UP_TABLES
+                }
             self._replace_tables(lambda con: rows)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
     def _rewrite(self) -> None:
-        self._replace_tables(lambda con: {table: con.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
-                                          for table, order in TABLE_ORDER.items()})
+        self._replace_tables(
+            lambda con: {
+                table: con.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
+                for table, order in TABLE_ORDER.items()
+            }
+        )
 
     def _replace_tables(self, rows_of: Callable[[PgConnection], dict[str, list[tuple]]]) -> None:
         """In one transaction, with every table to itself: read rows_of(...), empty every table, write those rows.

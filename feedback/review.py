@@ -126,7 +126,8 @@ def merge_themes(store: Store, source: str, into: str) -> None:
         require_themes(con, [source, into])
         for table, owner in (("feedback_themes", "feedback_id"), ("cycle_themes", "cycle_id")):
             con.execute(
-                f"INSERT INTO {table} SELECT {owner}, ? FROM {table} WHERE theme_id = ? ON CONFLICT DO NOTHING", [into, source]
+                f"INSERT INTO {table} SELECT {owner}, ? FROM {table} WHERE theme_id = ? ON CONFLICT DO NOTHING",
+                [into, source],
             )
             con.execute(f"DELETE FROM {table} WHERE theme_id = ?", [source])
         con.execute("DELETE FROM themes WHERE id = ?", [source])

@@ -149,9 +149,7 @@ _DIGIT_WORDS = {
 _LATIN_DIGIT_WORD = "|".join(sorted((w for w in _DIGIT_WORDS if len(w) > 1), key=len, reverse=True))
 _CJK_DIGIT = "".join(w for w in _DIGIT_WORDS if len(w) == 1)
 _TIMES = {"double": 2, "doble": 2, "triple": 3}
-_NUMBER_WORD_PATTERN = (
-    rf"(?<![^\W\d_])(?:(?:{'|'.join(_TIMES)})\s+)?(?:{_LATIN_DIGIT_WORD})(?![^\W\d_])|[{_CJK_DIGIT}]"
-)
+_NUMBER_WORD_PATTERN = rf"(?<![^\W\d_])(?:(?:{'|'.join(_TIMES)})\s+)?(?:{_LATIN_DIGIT_WORD})(?![^\W\d_])|[{_CJK_DIGIT}]"
 _NUMBER_WORD = re.compile(_NUMBER_WORD_PATTERN, re.IGNORECASE)
 _NUMBER_RUN = re.compile(rf"(?:{_NUMBER_WORD_PATTERN})(?:[\s,.-]*(?:{_NUMBER_WORD_PATTERN})){{2,}}", re.IGNORECASE)
 """Three number words or more in a row: "không chín không một…", "一三八…",
@@ -240,9 +238,7 @@ def _phones(text: str) -> list[Span]:
     keep = [m.span() for m in _NOT_A_PHONE.finditer(text)]
     found = [m.span() for m in _LOCAL_NUMBER.finditer(text)]
     found += [
-        m.span()
-        for m in _DIGIT_RUN.finditer(text)
-        if sum(ch.isdigit() for ch in m.group()) >= _MIN_DIGITS_IN_RUN
+        m.span() for m in _DIGIT_RUN.finditer(text) if sum(ch.isdigit() for ch in m.group()) >= _MIN_DIGITS_IN_RUN
     ]
     for region in PHONE_REGIONS:
         found += [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(text, region)]

@@ -121,7 +121,9 @@ class RateLimiter:
     asked to wait the whole period. Thread-safe.
     """
 
-    def __init__(self, limit: int = DEFAULT_RATE_LIMIT, per_seconds: float = 60.0, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, limit: int = DEFAULT_RATE_LIMIT, per_seconds: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ):
         self.limit = limit
         self.per_seconds = per_seconds
         self._clock = clock
@@ -440,7 +442,15 @@ class Store(ABC):
             self._rate_limiter.acquire()
             con.execute(
                 "INSERT INTO feedback (id, week, language, about, feeling, respondent, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [receipt.feedback_id, receipt.week, stored.language, stored.about, stored.feeling, stored.respondent, stored.text],
+                [
+                    receipt.feedback_id,
+                    receipt.week,
+                    stored.language,
+                    stored.about,
+                    stored.feeling,
+                    stored.respondent,
+                    stored.text,
+                ],
             )
             con.execute("DELETE FROM submission_tokens WHERE week < ?", [self._last_week()])
         return receipt
@@ -509,7 +519,9 @@ class DuckDBStore(Store):
         try:
             self._con = duckdb.connect(str(self.path))
         except duckdb.IOException as error:
-            raise StoreUnavailable(f"cannot open the feedback store (is the app running? stop it first): {error}") from error
+            raise StoreUnavailable(
+                f"cannot open the feedback store (is the app running? stop it first): {error}"
+            ) from error
         migrate(self._con)
 
     def close(self) -> None:

@@ -19,8 +19,11 @@ from feedback import cycles, review
 viewer = ui.require_page("cycles")
 store = feedback_ui.store()
 
-GROUPS = {"service_line": ("Service line", labels.plain), "language": ("Language", labels.language),
-          "outcome": ("Outcome", labels.plain)}
+GROUPS = {
+    "service_line": ("Service line", labels.plain),
+    "language": ("Language", labels.language),
+    "outcome": ("Outcome", labels.plain),
+}
 STEPS = {"plan": "Plan", "do": "Do", "study": "Study", "act": "Act"}
 SELECT_NEXT = "cycles-select-next"
 
@@ -57,14 +60,24 @@ def show_measure(cycle) -> None:
 
     baseline, latest = st.columns(2)
     baseline.metric(f"Baseline, at the start ({change.baseline_period or 'none published'})", shown(change.baseline))
-    latest.metric(f"Latest ({change.latest_period or 'none published since the start'})", shown(change.latest),
-                  **ui.metric_delta(change.latest, change.baseline, shape.percent, shape.better))
+    latest.metric(
+        f"Latest ({change.latest_period or 'none published since the start'})",
+        shown(change.latest),
+        **ui.metric_delta(change.latest, change.baseline, shape.percent, shape.better),
+    )
     if series.empty:
         return
     title = shape.label
     periods = series["period"].tolist()
-    figure = ui.trend(series.assign(measure=title), "period", "value", "measure", f"{described}, by quarter",
-                      percent=shape.percent, value_title="Share" if shape.percent else "Count")
+    figure = ui.trend(
+        series.assign(measure=title),
+        "period",
+        "value",
+        "measure",
+        f"{described}, by quarter",
+        percent=shape.percent,
+        value_title="Share" if shape.percent else "Count",
+    )
     if change.baseline_period:
         start = pd.DataFrame({"period": [change.baseline_period]})
         figure += alt.Chart(start).mark_rule(strokeDash=[4, 4], color="#000000").encode(x="period:O")
@@ -80,24 +93,32 @@ def show_measure(cycle) -> None:
 def show_cycle(cycle) -> None:
     st.header(markdown_text(cycle.title))
     themes = ", ".join(markdown_text(name) for name in cycle.themes if name)
-    st.markdown(f"**Themes:** {themes or 'none (merged away)'}  \n"
-                f"**Owner:** {markdown_text(cycle.owner)} · **Started** {cycle.start_date} · "
-                f"**Target** {cycle.target_date} · **Status:** {cycle.status}")
+    st.markdown(
+        f"**Themes:** {themes or 'none (merged away)'}  \n"
+        f"**Owner:** {markdown_text(cycle.owner)} · **Started** {cycle.start_date} · "
+        f"**Target** {cycle.target_date} · **Status:** {cycle.status}"
+    )
     show_measure(cycle)
     st.subheader("Plan, do, study, act")
     if cycle.status == "open":
-        st.markdown("When the cycle is closed, its title, its Act notes and its outcome appear on the public "
-                   "“You said, we did” board. Nothing else from here does.")
+        st.markdown(
+            "When the cycle is closed, its title, its Act notes and its outcome appear on the public "
+            "“You said, we did” board. Nothing else from here does."
+        )
         with st.form(f"cycles-notes-{cycle.Index}", border=False):
-            notes = {step: st.text_area(label, value=getattr(cycle, f"{step}_notes"), height=100)
-                     for step, label in STEPS.items()}
+            notes = {
+                step: st.text_area(label, value=getattr(cycle, f"{step}_notes"), height=100)
+                for step, label in STEPS.items()
+            }
             if st.form_submit_button("Save notes"):
                 feedback_ui.attempt(lambda: cycles.record_notes(store, cycle.Index, **notes), "Notes saved.")
         with st.form(f"cycles-close-{cycle.Index}", border=False):
             outcome = st.text_area("Outcome: what changed, in words the public will read", height=100)
             if st.form_submit_button("Close the cycle"):
-                feedback_ui.attempt(lambda: cycles.close_cycle(store, cycle.Index, outcome=outcome),
-                                    "Cycle closed: its feedback is now addressed.")
+                feedback_ui.attempt(
+                    lambda: cycles.close_cycle(store, cycle.Index, outcome=outcome),
+                    "Cycle closed: its feedback is now addressed.",
+                )
     else:
         for step, label in STEPS.items():
             st.markdown(f"**{label}**")
@@ -112,22 +133,35 @@ def open_form(theme_names: dict[str, str]) -> None:
         return
     title = st.text_input("Title", key="cycles-new-title")
     owner = st.text_input("Owner", key="cycles-new-owner")
-    theme_ids = st.multiselect("Themes it takes up", list(theme_names), format_func=theme_names.get, key="cycles-new-themes")
+    theme_ids = st.multiselect(
+        "Themes it takes up", list(theme_names), format_func=theme_names.get, key="cycles-new-themes"
+    )
     when = st.columns(2)
     start = when[0].date_input("Start", value=date.today(), key="cycles-new-start")
     target = when[1].date_input("Target", value=date.today() + timedelta(days=90), key="cycles-new-target")
-    metric = st.selectbox("Measure", list(metrics.METRICS), format_func=lambda name: metrics.METRICS[name].label, key="cycles-new-metric")
+    metric = st.selectbox(
+        "Measure", list(metrics.METRICS), format_func=lambda name: metrics.METRICS[name].label, key="cycles-new-metric"
+    )
     where = st.columns(2)
     with where[0]:
         geo_level, geo = ui.geo_filter(viewer, "cycles-new")
-    group = where[1].selectbox("Group", group_options(metric), format_func=group_label, key=f"cycles-new-group-{metric}")
+    group = where[1].selectbox(
+        "Group", group_options(metric), format_func=group_label, key=f"cycles-new-group-{metric}"
+    )
     plan = st.text_area("Plan", key="cycles-new-plan")
     if st.button("Open the cycle", type="primary", key="cycles-open"):
         spec = {"metric": metric, "geo_level": geo_level, "geo": geo, **(dict([group]) if group else {})}
 
         def open_it() -> None:
             st.session_state[SELECT_NEXT] = cycles.open_cycle(
-                store, title=title, owner=owner, theme_ids=theme_ids, start=start, target=target, measure=spec, plan=plan
+                store,
+                title=title,
+                owner=owner,
+                theme_ids=theme_ids,
+                start=start,
+                target=target,
+                measure=spec,
+                plan=plan,
             )
 
         feedback_ui.attempt(open_it, "Cycle opened: the reviewed feedback on its themes is now in it.")
@@ -145,8 +179,12 @@ if all_cycles.empty:
 else:
     newest_open_first = all_cycles.sort_values(["status", "start_date"], ascending=[False, False]).index
     chosen = st.selectbox(
-        "Cycle", list(newest_open_first), key="cycles-chosen",
-        format_func=lambda i: f"{all_cycles.at[i, 'title']} ({all_cycles.at[i, 'status']}, started {all_cycles.at[i, 'start_date']})",
+        "Cycle",
+        list(newest_open_first),
+        key="cycles-chosen",
+        format_func=lambda i: (
+            f"{all_cycles.at[i, 'title']} ({all_cycles.at[i, 'status']}, started {all_cycles.at[i, 'start_date']})"
+        ),
     )
     show_cycle(next(all_cycles.loc[[chosen]].itertuples()))
 

@@ -65,14 +65,31 @@ st.markdown(t(lang, "form.intro"))
 st.warning(t(lang, "form.safety"), icon=":material/emergency:")
 
 if form["step"] == "write":
-    ask(st.selectbox, "about", t(lang, "form.about"), options=feedback_ui.about_options(),
-        format_func=lambda about: feedback_ui.about_label(lang, about), help=t(lang, "form.about_help"))
+    ask(
+        st.selectbox,
+        "about",
+        t(lang, "form.about"),
+        options=feedback_ui.about_options(),
+        format_func=lambda about: feedback_ui.about_label(lang, about),
+        help=t(lang, "form.about_help"),
+    )
     ask(st.text_area, "text", t(lang, "form.text"), height=180)
     st.markdown(t(lang, "form.text_help", max=MAX_TEXT))
-    ask(st.radio, "feeling", t(lang, "form.feeling"), options=[*FEELINGS, NOT_SAID], horizontal=True,
-        format_func=lambda feeling: feedback_ui.feeling_label(lang, None if feeling == NOT_SAID else feeling))
-    ask(st.radio, "respondent", t(lang, "form.respondent"), options=RESPONDENTS,
-        format_func=lambda respondent: feedback_ui.respondent_label(lang, respondent))
+    ask(
+        st.radio,
+        "feeling",
+        t(lang, "form.feeling"),
+        options=[*FEELINGS, NOT_SAID],
+        horizontal=True,
+        format_func=lambda feeling: feedback_ui.feeling_label(lang, None if feeling == NOT_SAID else feeling),
+    )
+    ask(
+        st.radio,
+        "respondent",
+        t(lang, "form.respondent"),
+        options=RESPONDENTS,
+        format_func=lambda respondent: feedback_ui.respondent_label(lang, respondent),
+    )
     if st.button(t(lang, "form.preview"), type="primary", key="feedback-check"):
         try:
             store.preview(**stored_form(form["draft"]))

@@ -16,8 +16,9 @@ if site := publish.site_url():
 
 filters = st.columns(3)
 with filters[0]:
-    level = st.radio("Period", public_summary.PERIOD_LEVELS, format_func=ui.LEVEL_LABELS.get, horizontal=True,
-                     key="summary-level")
+    level = st.radio(
+        "Period", public_summary.PERIOD_LEVELS, format_func=ui.LEVEL_LABELS.get, horizontal=True, key="summary-level"
+    )
 periods = public_summary.periods(level)
 if not periods:
     st.info(f"No complete {level} has been published yet.")
@@ -68,12 +69,20 @@ for sentence in summary.findings:
 st.subheader("Take it away")
 downloads = st.columns(2)
 downloads[0].download_button(
-    "Download a one-page report (PDF)", data=lambda: report.pdf(summary), file_name=f"{summary.file_stem}.pdf",
-    mime="application/pdf", key="summary-pdf", icon=":material/picture_as_pdf:",
+    "Download a one-page report (PDF)",
+    data=lambda: report.pdf(summary),
+    file_name=f"{summary.file_stem}.pdf",
+    mime="application/pdf",
+    key="summary-pdf",
+    icon=":material/picture_as_pdf:",
 )
 downloads[1].download_button(
-    "Download all figures on this page (CSV)", data=to_csv_bytes(public_summary.all_figures(summary)),
-    file_name=f"{summary.file_stem}.csv", mime="text/csv", key="summary-all-csv", icon=":material/download:",
+    "Download all figures on this page (CSV)",
+    data=to_csv_bytes(public_summary.all_figures(summary)),
+    file_name=f"{summary.file_stem}.csv",
+    mime="text/csv",
+    key="summary-all-csv",
+    icon=":material/download:",
 )
 
 for heading, keys in public_summary.SECTIONS:

@@ -34,8 +34,11 @@ for entry in board:
         for action in entry.actions:
             title = markdown_text(action.title)
             if action.done:
-                lines = [f"**{title}**", markdown_text(action.act),
-                         f"**{t(lang, 'board.outcome')}** {markdown_text(action.outcome)}"]
+                lines = [
+                    f"**{title}**",
+                    markdown_text(action.act),
+                    f"**{t(lang, 'board.outcome')}** {markdown_text(action.outcome)}",
+                ]
             else:
                 lines = [t(lang, "board.in_progress", title=title)]
             lines.append(markdown_text(action.board_change(lang)))

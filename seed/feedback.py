@@ -24,15 +24,33 @@ LAST_DAY = date(2026, 11, 30)
 THEMES = {
     "Interpreters at appointments": [
         ("es", "survivor", 2, "medical", "No había intérprete en mi cita y tuve que volver otro día."),
-        ("en", "survivor", 2, "medical", "They said an interpreter would come but nobody came. My daughter translated for me."),
+        (
+            "en",
+            "survivor",
+            2,
+            "medical",
+            "They said an interpreter would come but nobody came. My daughter translated for me.",
+        ),
         ("vi", "survivor", 3, "legal", "Luật sư rất tốt nhưng phiên dịch qua điện thoại khó nghe."),
-        ("en", "peer_mentor", 2, "mental_health", "The Hmong women I support skip counselling because there is no interpreter."),
+        (
+            "en",
+            "peer_mentor",
+            2,
+            "mental_health",
+            "The Hmong women I support skip counselling because there is no interpreter.",
+        ),
         ("en", "family_member", 3, "housing", "Please have someone who speaks Hmong at the housing office."),
         ("zh", "survivor", 4, "medical", "这次有翻译，医生解释得很清楚。谢谢。"),
         ("en", "staff", 2, "general", "We cancel appointments every week because the interpreter line is busy."),
     ],
     "Waiting for a first appointment": [
-        ("en", "survivor", 1, "housing", "I waited six weeks to hear back about housing. Call me on 555-201-7788 please."),
+        (
+            "en",
+            "survivor",
+            1,
+            "housing",
+            "I waited six weeks to hear back about housing. Call me on 555-201-7788 please.",
+        ),
         ("es", "survivor", 2, "mental_health", "Esperé más de un mes para ver a la consejera."),
         ("en", "peer_mentor", 2, "general", "People give up when nobody calls them in the first weeks."),
         ("en", "survivor", 3, "legal", "The wait was long but the lawyer explained everything when I got there."),
@@ -57,8 +75,13 @@ THEMES = {
 }
 """Per theme, what people wrote: (language, respondent, feeling, about, text)."""
 
-RAISED = {"Interpreters at appointments": 14, "Waiting for a first appointment": 12, "Travel to the hub": 4,
-          "Mental health follow-up": 6, "Feeling respected": 5}
+RAISED = {
+    "Interpreters at appointments": 14,
+    "Waiting for a first appointment": 12,
+    "Travel to the hub": 4,
+    "Mental health follow-up": 6,
+    "Feeling respected": 5,
+}
 """How many people raised each theme: the texts above, each sent again by others in other weeks."""
 
 UNREVIEWED = [
@@ -81,14 +104,22 @@ def write_feedback(location=None) -> bool:
         def send(form, on: date) -> str:
             language, respondent, feeling, about, text = form
             day[0] = on
-            return store.submit(text=text, about=about, respondent=respondent, language=language, feeling=feeling,
-                                token=uuid.uuid4().hex).feedback_id
+            return store.submit(
+                text=text,
+                about=about,
+                respondent=respondent,
+                language=language,
+                feeling=feeling,
+                token=uuid.uuid4().hex,
+            ).feedback_id
 
         themed = {}
         for number, (theme, forms) in enumerate(THEMES.items()):
             theme_id = review.add_theme(store, theme)
-            ids = [send(form, LAST_DAY - timedelta(weeks=75 - 5 * k - number))
-                   for k, form in zip(range(RAISED[theme]), itertools.cycle(forms))]
+            ids = [
+                send(form, LAST_DAY - timedelta(weeks=75 - 5 * k - number))
+                for k, form in zip(range(RAISED[theme]), itertools.cycle(forms))
+            ]
             for feedback_id in ids:
                 review.set_themes(store, feedback_id, [theme_id])
             themed[theme] = (theme_id, ids)
@@ -98,22 +129,45 @@ def write_feedback(location=None) -> bool:
         for feedback_id in themed["Feeling respected"][1][:3]:
             review.set_status(store, feedback_id, "closed")
         interpreters = cycles.open_cycle(
-            store, title="Book an interpreter with every appointment", owner="Language access lead",
-            theme_ids=[themed["Interpreters at appointments"][0]], start=date(2025, 7, 1), target=date(2026, 3, 31),
+            store,
+            title="Book an interpreter with every appointment",
+            owner="Language access lead",
+            theme_ids=[themed["Interpreters at appointments"][0]],
+            start=date(2025, 7, 1),
+            target=date(2026, 3, 31),
             measure={"metric": "interpreter_coverage", "language": "hmn"},
-            plan="Book the interpreter when the appointment is made, not on the day; a second Hmong agency.")
-        cycles.record_notes(store, interpreters, do="Booking moved to the referral call from August.",
-                            study="Coverage for Hmong speakers, quarter by quarter, against the quarter before.")
+            plan="Book the interpreter when the appointment is made, not on the day; a second Hmong agency.",
+        )
+        cycles.record_notes(
+            store,
+            interpreters,
+            do="Booking moved to the referral call from August.",
+            study="Coverage for Hmong speakers, quarter by quarter, against the quarter before.",
+        )
         day[0] = date(2026, 4, 6)
-        cycles.close_cycle(store, interpreters, outcome="More Hmong-speaking survivors had an interpreter",
-                           act="Interpreters are booked with the appointment at every hub.")
+        cycles.close_cycle(
+            store,
+            interpreters,
+            outcome="More Hmong-speaking survivors had an interpreter",
+            act="Interpreters are booked with the appointment at every hub.",
+        )
         cycles.open_cycle(
-            store, title="Call every new referral within a week", owner="Intake coordinator",
-            theme_ids=[themed["Waiting for a first appointment"][0]], start=date(2026, 2, 2), target=date(2026, 12, 31),
+            store,
+            title="Call every new referral within a week",
+            owner="Intake coordinator",
+            theme_ids=[themed["Waiting for a first appointment"][0]],
+            start=date(2026, 2, 2),
+            target=date(2026, 12, 31),
             measure={"metric": "waited_over_30_days_share"},
-            plan="A call within five working days of each referral, with a date for the first appointment.")
+            plan="A call within five working days of each referral, with a date for the first appointment.",
+        )
         cycles.open_cycle(
-            store, title="A named contact after the first counselling session", owner="Mental health lead",
-            theme_ids=[themed["Mental health follow-up"][0]], start=date(2026, 5, 4), target=date(2027, 3, 31),
-            measure={"metric": "completion_rate", "service_line": "mental_health"})
+            store,
+            title="A named contact after the first counselling session",
+            owner="Mental health lead",
+            theme_ids=[themed["Mental health follow-up"][0]],
+            start=date(2026, 5, 4),
+            target=date(2027, 3, 31),
+            measure={"metric": "completion_rate", "service_line": "mental_health"},
+        )
     return True

@@ -176,8 +176,9 @@ class _Hub:
     referrals_per_year: float
 
 
-def write_seed(out: str | Path, hubs: int = DEFAULT_HUBS, months: int = DEFAULT_MONTHS, seed: int = 0,
-               start: str = "2024-01") -> None:
+def write_seed(
+    out: str | Path, hubs: int = DEFAULT_HUBS, months: int = DEFAULT_MONTHS, seed: int = 0, start: str = "2024-01"
+) -> None:
     """Write a synthetic extract into `out`: the same bytes for the same arguments."""
     if hubs < 3:
         raise ValueError("a network needs at least 3 hubs, one per region")
@@ -391,9 +392,7 @@ def _rows(key: dict[str, tuple[str, ...] | list[str]], measures: dict[str, np.nd
     values = {name: array[order] for name, array in measures.items()}
     nonzero = np.logical_or.reduce([array != 0 for array in values.values()])
     positions = np.nonzero(nonzero)
-    frame = pd.DataFrame(
-        {column: np.sort(axis_labels)[at] for column, axis_labels, at in zip(key, labels, positions)}
-    )
+    frame = pd.DataFrame({column: np.sort(axis_labels)[at] for column, axis_labels, at in zip(key, labels, positions)})
     for name, array in values.items():
         frame[name] = array[nonzero]
     return frame

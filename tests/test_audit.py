@@ -227,7 +227,9 @@ def finest_grain_intervals(cells: pd.DataFrame, suppressed: np.ndarray) -> list[
     hubs, lines = list(NORTH.hub) + ["c"], sorted(cells.service_line[cells.service_line != ALL].unique())
     languages = sorted(cells.language[cells.language != ALL].unique())
     region = dict(zip(HUBS.hub, HUBS.region))
-    unknowns = [(m, h, s, lang) for m in months for h in hubs if h in set(cells.geo) for s in lines for lang in languages]
+    unknowns = [
+        (m, h, s, lang) for m in months for h in hubs if h in set(cells.geo) for s in lines for lang in languages
+    ]
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.addVars(len(unknowns), np.zeros(len(unknowns)), np.full(len(unknowns), highspy.kHighsInf))
@@ -289,8 +291,13 @@ def test_margins_give_the_same_intervals_as_the_finest_counts(case):
 def regional_releases(draw):
     """Two or three regions of two hubs, a quarter, counts around the threshold, much of it suppressed."""
     regions = draw(st.sampled_from([2, 3]))
-    hubs = pd.DataFrame({"hub": [f"h{i}" for i in range(2 * regions)], "name": [f"Hub {i}" for i in range(2 * regions)],
-                         "region": [f"r{i // 2}" for i in range(2 * regions)]})
+    hubs = pd.DataFrame(
+        {
+            "hub": [f"h{i}" for i in range(2 * regions)],
+            "name": [f"Hub {i}" for i in range(2 * regions)],
+            "region": [f"r{i // 2}" for i in range(2 * regions)],
+        }
+    )
     months = ["2024-01", "2024-02", "2024-03"]
     keys = [(m, h, s, lang) for m in months for h in hubs.hub for s in ("medical", "legal") for lang in ("en", "es")]
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
@@ -387,7 +394,9 @@ def test_a_hidden_region_keeps_the_other_hub_of_a_two_hub_region_from_its_neighb
     cells, inner = rectangle(20, 30, 3, 40)
     region = np.zeros(len(cells), bool)
     for geo in ("north", NETWORK):  # the region is the whole network here
-        region |= cell(cells, "2024-01", geo, service_line="medical") | cell(cells, "2024-01", geo, service_line="legal")
+        region |= cell(cells, "2024-01", geo, service_line="medical") | cell(
+            cells, "2024-01", geo, service_line="legal"
+        )
     report = intervals(publish(cells, inner | region), truth=truth_of(cells))
     b_medical = report[cell(report, "2024-01", "b", service_line="medical")].iloc[0]
     assert not b_medical.at_risk
@@ -398,18 +407,27 @@ def assessed_and_achieved(assessed: dict, achieved: dict) -> pd.DataFrame:
     months, hubs = ["2024-01", "2024-02", "2024-03"], NORTH
     categories = {"outcome": ["housing_stable"]}
     return pd.concat(
-        [cube("outcomes", "assessed", assessed, months, hubs, categories),
-         cube("outcomes", "achieved", achieved, months, hubs, categories)],
+        [
+            cube("outcomes", "assessed", assessed, months, hubs, categories),
+            cube("outcomes", "achieved", achieved, months, hubs, categories),
+        ],
         ignore_index=True,
     )
 
 
 def test_the_order_rules_pin_a_hidden_count_under_a_published_larger_measure():
     """achieved <= assessed: a hidden 3 achieved beside 11 assessed lies in 1..11, ten values."""
-    achieved = {("2024-01", "a", "housing_stable"): 3, ("2024-02", "a", "housing_stable"): 40,
-                ("2024-01", "b", "housing_stable"): 30, ("2024-02", "b", "housing_stable"): 40,
-                ("2024-03", "a", "housing_stable"): 12, ("2024-03", "b", "housing_stable"): 12}
-    assessed = {key: max(n, 11) + (0 if key == ("2024-01", "a", "housing_stable") else 30) for key, n in achieved.items()}
+    achieved = {
+        ("2024-01", "a", "housing_stable"): 3,
+        ("2024-02", "a", "housing_stable"): 40,
+        ("2024-01", "b", "housing_stable"): 30,
+        ("2024-02", "b", "housing_stable"): 40,
+        ("2024-03", "a", "housing_stable"): 12,
+        ("2024-03", "b", "housing_stable"): 12,
+    }
+    assessed = {
+        key: max(n, 11) + (0 if key == ("2024-01", "a", "housing_stable") else 30) for key, n in achieved.items()
+    }
     cells = assessed_and_achieved(assessed, achieved)
     achieved_cells = cells.measure == "achieved"
     hidden = (achieved_cells & cells.period.isin(["2024-01", "2024-02"]) & cells.geo.isin(["a", "b"])).to_numpy()

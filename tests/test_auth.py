@@ -26,7 +26,9 @@ from dashboard.identity.sessions import SessionRegistry
 from dashboard.identity.users import User
 
 PASSWORD = "harbour lantern quilt 7"
-ALICE = User("alice", bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode(), frozenset({"leadership"}), ("north",))
+ALICE = User(
+    "alice", bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode(), frozenset({"leadership"}), ("north",)
+)
 ACCOUNTS = {"alice": ALICE}
 
 
@@ -283,7 +285,9 @@ def test_a_cookie_not_signed_with_the_key_or_past_its_date_or_without_a_session_
     session = auth.start_session("alice")
     forged = auth.issue_token(session, "another key, at least thirty-two characters", time.time() + 3600)
     expired = cookie_for(session, expires_in=-1)
-    without_session = jwt.encode({"username": "alice", "exp_date": time.time() + 3600}, auth.cookie_key(), algorithm="HS256")
+    without_session = jwt.encode(
+        {"username": "alice", "exp_date": time.time() + 3600}, auth.cookie_key(), algorithm="HS256"
+    )
     for token in (forged, expired, without_session, "not a token"):
         assert from_cookie(token) == auth.VISITOR
     assert from_cookie(cookie_for(session)).signed_in
@@ -320,8 +324,15 @@ def test_a_cookie_ticket_hands_over_its_cookie_once_and_only_for_a_while(clock):
 
 def claims(clock, **changed) -> dict:
     """What Streamlit keeps from a verified identity token (st.user), issued just now."""
-    return {"iss": "https://login.hub.example", "sub": "7f3a", "iat": int(clock.now), "nonce": "n-1",
-            "email": "Alice@Hub.example", "email_verified": True, **changed}
+    return {
+        "iss": "https://login.hub.example",
+        "sub": "7f3a",
+        "iat": int(clock.now),
+        "nonce": "n-1",
+        "email": "Alice@Hub.example",
+        "email_verified": True,
+        **changed,
+    }
 
 
 @pytest.fixture
@@ -337,19 +348,26 @@ def test_a_verified_identity_starts_one_session_only_and_only_while_fresh(provid
     assert auth.restore(session, []) == auth.Viewer("lena", frozenset({"leadership"}), ("east",))
     assert auth.provider_sign_in(claims(clock), registry, clock.now) is None, "the same token twice (a copied cookie)"
     clock.advance(auth.PROVIDER_SIGN_IN_WINDOW + 1)
-    assert auth.provider_sign_in(claims(clock, iat=int(clock.now) - auth.PROVIDER_SIGN_IN_WINDOW - 1), registry, clock.now) is None
+    assert (
+        auth.provider_sign_in(claims(clock, iat=int(clock.now) - auth.PROVIDER_SIGN_IN_WINDOW - 1), registry, clock.now)
+        is None
+    )
     assert auth.provider_sign_in(claims(clock, iat=int(clock.now) + 3600), registry, clock.now) is None
     assert auth.provider_sign_in(claims(clock, nonce="n-2"), registry, clock.now) is not None, "a new sign-in"
 
 
-def test_the_subject_decides_before_the_email_and_an_unverified_email_counts_for_nothing(provider_users, registry, clock):
+def test_the_subject_decides_before_the_email_and_an_unverified_email_counts_for_nothing(
+    provider_users, registry, clock
+):
     by_subject = auth.provider_sign_in(claims(clock, sub="9c1e"), registry, clock.now)
     assert auth.restore(by_subject, []).username == "ade"
     unverified = auth.provider_sign_in(claims(clock, nonce="n-2", email_verified=False), registry, clock.now)
     assert auth.restore(unverified, []) == auth.Viewer("7f3a", frozenset(), ())
 
 
-def test_a_stranger_to_the_users_file_is_signed_in_with_no_role_until_the_file_names_them(provider_users, registry, clock):
+def test_a_stranger_to_the_users_file_is_signed_in_with_no_role_until_the_file_names_them(
+    provider_users, registry, clock
+):
     session = auth.provider_sign_in(claims(clock, sub="55", email="sam@hub.example"), registry, clock.now)
     assert auth.restore(session, []) == auth.Viewer("sam@hub.example", frozenset(), ())
     users.add_user(provider_users, User("sam", None, frozenset({"advisory"}), email="sam@hub.example"))
@@ -391,12 +409,20 @@ def test_the_provider_is_configured_from_the_environment_as_secrets_toml_would_c
     }
 
 
-@pytest.mark.parametrize(("changed", "named"), [
-    ({"HUBDASH_OIDC_CLIENT_ID": "", "HUBDASH_OIDC_REDIRECT_URI": " "},
-     ["HUBDASH_OIDC_CLIENT_ID is not set", "HUBDASH_OIDC_REDIRECT_URI is not set"]),
-    ({"HUBDASH_OIDC_SERVER_METADATA_URL": "login.hub.example"}, ["HUBDASH_OIDC_SERVER_METADATA_URL must be an http"]),
-    ({"HUBDASH_OIDC_COOKIE_SECRET": "short-secret"}, ["HUBDASH_OIDC_COOKIE_SECRET must be at least 32 characters"]),
-])
+@pytest.mark.parametrize(
+    ("changed", "named"),
+    [
+        (
+            {"HUBDASH_OIDC_CLIENT_ID": "", "HUBDASH_OIDC_REDIRECT_URI": " "},
+            ["HUBDASH_OIDC_CLIENT_ID is not set", "HUBDASH_OIDC_REDIRECT_URI is not set"],
+        ),
+        (
+            {"HUBDASH_OIDC_SERVER_METADATA_URL": "login.hub.example"},
+            ["HUBDASH_OIDC_SERVER_METADATA_URL must be an http"],
+        ),
+        ({"HUBDASH_OIDC_COOKIE_SECRET": "short-secret"}, ["HUBDASH_OIDC_COOKIE_SECRET must be at least 32 characters"]),
+    ],
+)
 def test_a_half_configured_provider_is_refused_naming_each_variable_and_never_a_secret(changed, named):
     with pytest.raises(auth.ProviderSettingsError) as refused:
         auth.provider_settings_from_environment({**PROVIDER_ENVIRONMENT, **changed})
@@ -519,8 +545,10 @@ def test_a_username_typed_at_sign_in_is_kept_nowhere_on_disk(app, home):
 def test_usernames_an_earlier_version_kept_are_erased_from_the_sign_in_store(home):
     path = home / "sign-in.sqlite"
     with sqlite3.connect(path) as db:
-        db.execute("CREATE TABLE failed_sign_ins (rule TEXT NOT NULL, subject TEXT NOT NULL,"
-                   " failures INTEGER NOT NULL, last_attempt REAL NOT NULL, PRIMARY KEY (rule, subject))")
+        db.execute(
+            "CREATE TABLE failed_sign_ins (rule TEXT NOT NULL, subject TEXT NOT NULL,"
+            " failures INTEGER NOT NULL, last_attempt REAL NOT NULL, PRIMARY KEY (rule, subject))"
+        )
         db.execute("INSERT INTO failed_sign_ins VALUES ('username', 'harbour lantern quilt', 1, 0)")
     db.close()
     sessions.session_registry()

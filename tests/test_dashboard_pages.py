@@ -40,7 +40,9 @@ def threshold(published) -> int:
 
 
 def years(published) -> list[str]:
-    return warehouse(published, "SELECT DISTINCT period FROM cells WHERE period_level = 'year' ORDER BY period")["period"].tolist()
+    return warehouse(published, "SELECT DISTINCT period FROM cells WHERE period_level = 'year' ORDER BY period")[
+        "period"
+    ].tolist()
 
 
 def count(value) -> str:
@@ -90,10 +92,12 @@ def tables(at) -> dict[str, pd.DataFrame]:
 def without_ranges(frame: pd.DataFrame) -> pd.DataFrame:
     """The table with each hidden figure's range taken out ('hidden (40–75)' reads 'suppressed', a hidden rate
     'not shown'): how the published cells below say it. The ranges themselves are checked on their own."""
+
     def plain(text):
         if isinstance(text, str) and text.startswith("hidden ("):
             return "not shown" if text.endswith("%)") else "suppressed"
         return text
+
     return frame.map(plain)
 
 
@@ -146,7 +150,10 @@ def test_a_leader_sees_titled_described_downloadable_charts_and_tables(published
     assert sum(label == "Download chart as PNG" for label in labels_of_downloads) == len(drawn)
     first, last = years(published)[-12:][0], years(published)[-1]
     assert any(f"Years {first} to {last}" in c for c in captions(at)), "the page states its period"
-    assert any(re.search(r"No figure on this view is suppressed|figure\(s\) on this view are suppressed", c) for c in captions(at))
+    assert any(
+        re.search(r"No figure on this view is suppressed|figure\(s\) on this view are suppressed", c)
+        for c in captions(at)
+    )
 
 
 # Filters pick published views, and the figures are the warehouse's
@@ -158,8 +165,20 @@ def test_referrals_by_quarter_show_the_published_quarterly_funnel(published):
     at.selectbox(key="referrals-level").select("quarter").run()
     by_quarter = without_ranges(tables(at)["Funnel over time, Whole network"])
 
-    expected = cells(published, "referrals", period_level="quarter", geo_level="network", service_line="all",
-                     language="all", funding_stream="all", outcome="all").sort_values("period").tail(12)
+    expected = (
+        cells(
+            published,
+            "referrals",
+            period_level="quarter",
+            geo_level="network",
+            service_line="all",
+            language="all",
+            funding_stream="all",
+            outcome="all",
+        )
+        .sort_values("period")
+        .tail(12)
+    )
     assert by_quarter["Period"].tolist() == expected["period"].tolist() != by_year["Period"].tolist()
     assert by_quarter["Referred"].tolist() == expected["referred"].map(count).tolist()
     assert by_quarter["Completed"].tolist() == expected["completed"].map(count).tolist()
@@ -167,8 +186,17 @@ def test_referrals_by_quarter_show_the_published_quarterly_funnel(published):
 
 def test_language_access_for_one_hub_shows_that_hub_interpreter_coverage(published):
     year, k = years(published)[-1], threshold(published)
-    hubs = cells(published, "language_access", period_level="year", period=year, geo_level="hub", language="all",
-                 service_line="all", funding_stream="all", outcome="all")
+    hubs = cells(
+        published,
+        "language_access",
+        period_level="year",
+        period=year,
+        geo_level="hub",
+        language="all",
+        service_line="all",
+        funding_stream="all",
+        outcome="all",
+    )
     busiest = hubs.sort_values("appointments_needing_interpreter").iloc[-1]["geo"]
     at = leader_on("language-access")
     title = f"Interpreter coverage by language, {year}"
@@ -176,11 +204,30 @@ def test_language_access_for_one_hub_shows_that_hub_interpreter_coverage(publish
     at.selectbox(key="language-geo").select(("hub", busiest)).run()
     shown = without_ranges(tables(at)[title])
 
-    expected = cells(published, "language_access", period_level="year", period=year, geo_level="hub", geo=busiest,
-                     service_line="all", funding_stream="all", outcome="all")
-    expected = expected[(expected["language"] != "all") & expected["appointments_needing_interpreter"].ne(0).fillna(True)]
-    assert dict(zip(shown["Language"], zip(shown["Appointments needing an interpreter"],
-                                           shown["Appointments with an interpreter"], shown["Interpreter coverage"]))) == {
+    expected = cells(
+        published,
+        "language_access",
+        period_level="year",
+        period=year,
+        geo_level="hub",
+        geo=busiest,
+        service_line="all",
+        funding_stream="all",
+        outcome="all",
+    )
+    expected = expected[
+        (expected["language"] != "all") & expected["appointments_needing_interpreter"].ne(0).fillna(True)
+    ]
+    assert dict(
+        zip(
+            shown["Language"],
+            zip(
+                shown["Appointments needing an interpreter"],
+                shown["Appointments with an interpreter"],
+                shown["Interpreter coverage"],
+            ),
+        )
+    ) == {
         labels.language(row.language): (
             count(row.appointments_needing_interpreter),
             count(row.appointments_with_interpreter),
@@ -198,8 +245,17 @@ def test_funding_for_a_region_shows_that_region_budget_and_spend(published):
     at.selectbox(key="funding-geo").select(("region", region)).run()
     shown = tables(at)[f"Budget and spend by funding stream, {year}"]
 
-    expected = cells(published, "funding", period_level="year", period=year, geo_level="region", geo=region,
-                     service_line="all", language="all", outcome="all")
+    expected = cells(
+        published,
+        "funding",
+        period_level="year",
+        period=year,
+        geo_level="region",
+        geo=region,
+        service_line="all",
+        language="all",
+        outcome="all",
+    )
     expected = expected[expected["funding_stream"] != "all"]
     assert dict(zip(shown["Funding stream"], zip(shown["Budget"], shown["Spent"]))) == {
         labels.plain(row.funding_stream): (f"{row.budget:,}", f"{row.spent:,}") for row in expected.itertuples()
@@ -217,8 +273,17 @@ def test_funding_flags_each_stream_off_its_budget_in_plain_words(published):
     at = leader_on("funding")
     flagged = [as_read(m.value) for m in at.markdown if "budget spent" in m.value]
 
-    streams = cells(published, "funding", period_level="year", period=year, geo_level="network", geo="network",
-                    service_line="all", language="all", outcome="all")
+    streams = cells(
+        published,
+        "funding",
+        period_level="year",
+        period=year,
+        geo_level="network",
+        geo="network",
+        service_line="all",
+        language="all",
+        outcome="all",
+    )
     streams = streams[streams["funding_stream"] != "all"].assign(share=lambda f: f["spent"] / f["budget"])
     off = streams[(streams["share"] < 0.85) | (streams["share"] > 1.05)]
     assert len(off) >= 1, "the seed plants an under- and an overspent stream"
@@ -228,8 +293,10 @@ def test_funding_flags_each_stream_off_its_budget_in_plain_words(published):
         for row in off.itertuples()
     )
     on_line = [as_read(m.value) for m in at.markdown if m.value.startswith("- Within 85% to 105%")]
-    assert on_line == [f"- Within 85% to 105% of the straight line: "
-                       f"{', '.join(sorted(streams.drop(off.index)['funding_stream'].map(labels.plain)))}."]
+    assert on_line == [
+        f"- Within 85% to 105% of the straight line: "
+        f"{', '.join(sorted(streams.drop(off.index)['funding_stream'].map(labels.plain)))}."
+    ]
 
 
 def test_funding_mid_year_flags_compare_spend_to_date_with_the_straight_line(published):
@@ -239,11 +306,28 @@ def test_funding_mid_year_flags_compare_spend_to_date_with_the_straight_line(pub
     at.select_slider(key="funding-range-quarter").set_range(f"{year}-Q1", f"{year}-Q2").run()
     flagged = [as_read(m.value) for m in at.markdown if "budget spent" in m.value]
 
-    months = cells(published, "funding", period_level="month", geo_level="network", geo="network", service_line="all",
-                   language="all", outcome="all")
+    months = cells(
+        published,
+        "funding",
+        period_level="month",
+        geo_level="network",
+        geo="network",
+        service_line="all",
+        language="all",
+        outcome="all",
+    )
     first_half = months[months["period"].between(f"{year}-01", f"{year}-06") & (months["funding_stream"] != "all")]
-    budgets = cells(published, "funding", period_level="year", period=year, geo_level="network", geo="network",
-                    service_line="all", language="all", outcome="all").set_index("funding_stream")["budget"]
+    budgets = cells(
+        published,
+        "funding",
+        period_level="year",
+        period=year,
+        geo_level="network",
+        geo="network",
+        service_line="all",
+        language="all",
+        outcome="all",
+    ).set_index("funding_stream")["budget"]
     share = first_half.groupby("funding_stream")["spent"].sum() / budgets.drop("all")
     off = share[(share / 0.5 < 0.85) | (share / 0.5 > 1.05)]
     assert len(off) >= 1
@@ -261,11 +345,20 @@ def test_outcomes_by_quarter_show_the_published_quarterly_shares(published):
     at.selectbox(key="outcomes-level").select("quarter").run()
     by_quarter = without_ranges(tables(at)["Outcomes over time, Whole network"])
 
-    expected = cells(published, "outcomes", period_level="quarter", geo_level="network", service_line="all",
-                     language="all", funding_stream="all")
+    expected = cells(
+        published,
+        "outcomes",
+        period_level="quarter",
+        geo_level="network",
+        service_line="all",
+        language="all",
+        funding_stream="all",
+    )
     quarters = sorted(expected["period"].unique())[-12:]
     expected = expected[expected["period"].isin(quarters)]
-    assert sorted(zip(by_quarter["Period"], by_quarter["Outcome"], by_quarter["Assessed"], by_quarter["Share achieved"])) == sorted(
+    assert sorted(
+        zip(by_quarter["Period"], by_quarter["Outcome"], by_quarter["Assessed"], by_quarter["Share achieved"])
+    ) == sorted(
         (row.period, labels.plain(row.outcome), count(row.assessed), rate(row.achieved, row.assessed, k))
         for row in expected.itertuples()
     )
@@ -278,22 +371,44 @@ def test_outcomes_by_quarter_show_the_published_quarterly_shares(published):
 @pytest.mark.parametrize(
     ("page", "choose", "topic", "measure", "table", "row_label", "column"),
     [
-        ("referrals", ("referrals-by", "language"), "referrals", "referred", "Funnel by language, {year}", "Group", "Referred"),
-        ("language-access", None, "language_access", "appointments_with_interpreter",
-         "Interpreter coverage by language, {year}", "Language", "Appointments with an interpreter"),
+        (
+            "referrals",
+            ("referrals-by", "language"),
+            "referrals",
+            "referred",
+            "Funnel by language, {year}",
+            "Group",
+            "Referred",
+        ),
+        (
+            "language-access",
+            None,
+            "language_access",
+            "appointments_with_interpreter",
+            "Interpreter coverage by language, {year}",
+            "Language",
+            "Appointments with an interpreter",
+        ),
     ],
 )
-def test_a_suppressed_count_shows_its_range_never_a_zero(published, page, choose, topic, measure, table, row_label,
-                                                          column):
+def test_a_suppressed_count_shows_its_range_never_a_zero(
+    published, page, choose, topic, measure, table, row_label, column
+):
     year = years(published)[-1]
     at = leader_on(page)
     if choose:
         at.radio(key=choose[0]).set_value(choose[1]).run()
     shown = tables(at)[table.format(year=year)].set_index(row_label)[column]
 
-    hidden = warehouse(published, "SELECT language, lower, upper FROM ranges WHERE topic = ? AND measure = ? "
-                       "AND period_level = 'year' AND period = ? AND geo_level = 'network' AND service_line = 'all' "
-                       "AND language <> 'all'", topic, measure, year)
+    hidden = warehouse(
+        published,
+        "SELECT language, lower, upper FROM ranges WHERE topic = ? AND measure = ? "
+        "AND period_level = 'year' AND period = ? AND geo_level = 'network' AND service_line = 'all' "
+        "AND language <> 'all'",
+        topic,
+        measure,
+        year,
+    )
     hidden["language"] = hidden["language"].map(labels.language)
     assert len(hidden) >= 1, "the seed's latest year has suppressed cells by language across the network"
     for cell in hidden.itertuples():
@@ -345,7 +460,9 @@ def test_a_hub_lead_cannot_get_another_hub_figures(published, question, params):
     periods = years(published)
 
     def ask(geo_level: str, geos: list[str]) -> pd.DataFrame:
-        return data.figures(question, viewer, geo_level=geo_level, geos=geos, period_level="year", periods=periods, **params)
+        return data.figures(
+            question, viewer, geo_level=geo_level, geos=geos, period_level="year", periods=periods, **params
+        )
 
     assert len(ask("hub", [hub])) and len(ask("network", ["network"]))
     for geo_level, geos in (("hub", [other]), ("hub", [hub, other]), ("region", [region])):

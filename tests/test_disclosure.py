@@ -30,7 +30,9 @@ def finest(draw_counts, hubs: list[str], months: list[str], lines: list[str], la
                 for language in languages:
                     referred = draw_counts()
                     if referred:
-                        rows.append((month, hub, line, language, referred, referred, referred, referred // 2, referred // 3))
+                        rows.append(
+                            (month, hub, line, language, referred, referred, referred, referred // 2, referred // 3)
+                        )
     return pd.DataFrame(rows, columns=["month", "hub", "service_line", "language", *TOPICS["referrals"].measures])
 
 
@@ -41,15 +43,27 @@ def network(referrals: pd.DataFrame, hubs: pd.DataFrame, months: list[str]) -> S
 
 def published(data, blocks: pd.DataFrame | None = None, previous: Release | None = None, progress=None) -> Release:
     blocks = pd.DataFrame(columns=["topic", "month", "hub", "revision"]) if blocks is None else blocks
-    protected = protect(build_cube(data), unpublished_margins(data), data.hubs, blocks, K, previous=previous, workers=1,
-                        progress=progress)
+    protected = protect(
+        build_cube(data),
+        unpublished_margins(data),
+        data.hubs,
+        blocks,
+        K,
+        previous=previous,
+        workers=1,
+        progress=progress,
+    )
     return Release(cells=protected.cells, hubs=data.hubs, blocks=blocks, threshold=K, number=1 + (previous is not None))
 
 
 def revisions(data, changed: set[tuple[str, str]] = frozenset()) -> pd.DataFrame:
     """Every topic, month and hub at revision 1, except the (month, hub) blocks of referrals that changed."""
-    rows = [(topic, month, hub, 2 if topic == "referrals" and (month, hub) in changed else 1)
-            for topic in TOPICS for month in data.months for hub in data.hubs["hub"]]
+    rows = [
+        (topic, month, hub, 2 if topic == "referrals" and (month, hub) in changed else 1)
+        for topic in TOPICS
+        for month in data.months
+        for hub in data.hubs["hub"]
+    ]
     return pd.DataFrame(rows, columns=["topic", "month", "hub", "revision"])
 
 
@@ -105,8 +119,11 @@ def test_a_quarterly_or_yearly_total_is_hidden_only_where_publishing_it_would_ex
     key = [c for c in release.cells.columns if c not in ("value", "suppressed")]
     cells = release.cells.merge(build_cube(data), on=key, suffixes=("", "_true"))
     headline = (
-        cells["suppressed"] & (cells["value_true"] >= K)
-        & cells["period_level"].isin(["quarter", "year"]) & (cells["service_line"] == ALL) & (cells["language"] == ALL)
+        cells["suppressed"]
+        & (cells["value_true"] >= K)
+        & cells["period_level"].isin(["quarter", "year"])
+        & (cells["service_line"] == ALL)
+        & (cells["language"] == ALL)
     )
     for row in np.flatnonzero(headline):
         shown = cells.copy()
@@ -122,12 +139,20 @@ def test_of_two_cells_that_would_protect_a_small_one_the_smaller_count_is_hidden
     hubs = pd.DataFrame({"hub": ["a", "b", "c"], "name": ["A", "B", "C"], "region": ["r", "r", "r"]})
     months = month_range("2024-01", "2024-03")
     referred = {"a": [5, 700, 700], small: [14, 14, 14], large: [716, 716, 716]}
-    rows = [(month, hub, SERVICE_LINES[0], "en", counts[i], counts[i], counts[i], counts[i], 0)
-            for hub, counts in referred.items() for i, month in enumerate(months)]
+    rows = [
+        (month, hub, SERVICE_LINES[0], "en", counts[i], counts[i], counts[i], counts[i], 0)
+        for hub, counts in referred.items()
+        for i, month in enumerate(months)
+    ]
     table = pd.DataFrame(rows, columns=["month", "hub", "service_line", "language", *TOPICS["referrals"].measures])
     cells = published(network(table, hubs, months)).cells
-    hub_months = cells[(cells["measure"] == "referred") & (cells["geo_level"] == "hub")
-                       & (cells["period_level"] == "month") & (cells["service_line"] == ALL) & (cells["language"] == ALL)]
+    hub_months = cells[
+        (cells["measure"] == "referred")
+        & (cells["geo_level"] == "hub")
+        & (cells["period_level"] == "month")
+        & (cells["service_line"] == ALL)
+        & (cells["language"] == ALL)
+    ]
     hidden = hub_months.groupby("geo")["suppressed"].sum()
     assert hidden[small] >= 1 and hidden[large] == 0, hub_months[["geo", "period", "value", "suppressed"]].to_string()
 
@@ -136,18 +161,26 @@ def test_zeros_and_large_counts_are_published_and_small_ones_never():
     hubs = pd.DataFrame({"hub": ["a", "b"], "name": ["A", "B"], "region": ["r", "r"]})
     months = month_range("2024-01", "2024-03")
     rng = np.random.default_rng(1)
-    data = network(finest(lambda: int(rng.poisson(6)), ["a", "b"], months, ["medical", "legal"], ["en", "es"]), hubs, months)
+    data = network(
+        finest(lambda: int(rng.poisson(6)), ["a", "b"], months, ["medical", "legal"], ["en", "es"]), hubs, months
+    )
     cells = build_cube(data)
     release = published(data)
-    merged = cells.merge(release.cells, on=[c for c in release.cells.columns if c not in ("value", "suppressed")],
-                         suffixes=("_true", ""))
+    merged = cells.merge(
+        release.cells, on=[c for c in release.cells.columns if c not in ("value", "suppressed")], suffixes=("_true", "")
+    )
     zeros = merged[merged["value_true"] == 0]
     assert len(zeros) and not zeros["suppressed"].any(), "a zero was hidden"
     assert zeros["value"].eq(0).fillna(False).all()
     small = merged["value_true"].between(1, K - 1)
     assert small.any() and merged.loc[small, "suppressed"].all()
-    total = merged[(merged.measure == "referred") & (merged.period_level == "quarter") & (merged.geo_level == "network")
-                   & (merged.service_line == ALL) & (merged.language == ALL)]
+    total = merged[
+        (merged.measure == "referred")
+        & (merged.period_level == "quarter")
+        & (merged.geo_level == "network")
+        & (merged.service_line == ALL)
+        & (merged.language == ALL)
+    ]
     assert not total["suppressed"].iloc[0], "the network's quarter total is the headline: it should stay published"
 
 
@@ -171,7 +204,9 @@ def test_the_unpublished_margins_are_each_hubs_monthly_counts_by_category():
     hubs = pd.DataFrame({"hub": ["a", "b"], "name": ["A", "B"], "region": ["r", "r"]})
     months = month_range("2024-01", "2024-03")
     rng = np.random.default_rng(3)
-    data = network(finest(lambda: int(rng.poisson(2)), ["a", "b"], months, ["medical", "legal"], ["en", "es"]), hubs, months)
+    data = network(
+        finest(lambda: int(rng.poisson(2)), ["a", "b"], months, ["medical", "legal"], ["en", "es"]), hubs, months
+    )
     cells, margins = build_cube(data), unpublished_margins(data)
     key = ["topic", "measure", "period", "geo"]
     referrals = margins[margins["topic"] == "referrals"]

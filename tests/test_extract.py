@@ -239,7 +239,7 @@ def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path):
 def test_a_refusal_quotes_only_a_short_excerpt_of_what_a_file_holds(tmp_path):
     problems = problems_of(write_extract(tmp_path, {"hubs.csv": SECRET + "\nnorth,North Hub,Upstate\n"}))
 
-    assert all(SECRET[:MAX_EXCERPT + 1] not in str(problem) for problem in problems)
+    assert all(SECRET[: MAX_EXCERPT + 1] not in str(problem) for problem in problems)
     assert any(SECRET[:MAX_EXCERPT] in str(problem) for problem in problems)
 
 
@@ -259,7 +259,10 @@ def test_a_file_of_exactly_the_size_limit_is_read(tmp_path):
     header = "month,hub,measure,assessed,achieved\n"
     full, rest = divmod(MAX_FILE_BYTES - len(header), 100_000)
     sizes = [100_000] * full + [rest]
-    lines = [f"{2000 + n // 12}-{n % 12 + 1:02d},north,housing_stable,7,3".ljust(size - 1) + "\n" for n, size in enumerate(sizes)]
+    lines = [
+        f"{2000 + n // 12}-{n % 12 + 1:02d},north,housing_stable,7,3".ljust(size - 1) + "\n"
+        for n, size in enumerate(sizes)
+    ]
     write_extract(tmp_path, {"outcomes.csv": header + "".join(lines)})
     assert (tmp_path / "outcomes.csv").stat().st_size == MAX_FILE_BYTES
 
@@ -299,7 +302,10 @@ def test_an_empty_file_is_refused(tmp_path):
     ("header", "reason"),
     [
         ("month,hub,measure,assessed", "the header row is missing the column achieved"),
-        ("month,hub,measure,assessed,achieved,notes", "the header row has a column 'notes' that this file does not have"),
+        (
+            "month,hub,measure,assessed,achieved,notes",
+            "the header row has a column 'notes' that this file does not have",
+        ),
         ("month,hub,measure,assessed,achieved,hub", "the header row has the column hub more than once"),
         ("Month,hub,measure,assessed,achieved", "the header row is missing the column month"),
     ],
@@ -463,7 +469,11 @@ def test_a_wholly_wrong_file_lists_a_limited_number_of_problems(tmp_path):
     [
         ('hub,name,region\nnorth,"North Hub,Upstate\nsouth,South,Coast\n', 2, 'has a quote (") that is never closed'),
         ('hub,name,region\nnorth,"North" Hub,Upstate\n', 2, "is not well-formed CSV"),
-        ("hub,name,region\nnorth,North Hub,Upstate\nsouth," + "x" * 10_000_000 + ",Coast\n", 3, "holds a value longer than"),
+        (
+            "hub,name,region\nnorth,North Hub,Upstate\nsouth," + "x" * 10_000_000 + ",Coast\n",
+            3,
+            "holds a value longer than",
+        ),
         ("hub,name,region\nnorth,North Hub,Upstate\nsou\x00th,South,Coast\n", 3, "hub 'sou\\x00th' is not a valid id"),
     ],
 )

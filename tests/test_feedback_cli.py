@@ -20,7 +20,9 @@ def hubdash(*argv: str) -> int:
 
 def send(text: str) -> str:
     with open_store() as store:
-        return store.submit(text=text, about="general", respondent="not_said", language="en", token=uuid.uuid4().hex).feedback_id
+        return store.submit(
+            text=text, about="general", respondent="not_said", language="en", token=uuid.uuid4().hex
+        ).feedback_id
 
 
 def texts() -> list[str]:
@@ -68,9 +70,15 @@ def test_maintain_erases_the_text_of_feedback_closed_longer_ago_than_the_retenti
 def test_while_the_app_holds_the_store_every_command_says_so_and_changes_nothing(home, tmp_path, capsys):
     send("Untouched.")
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, duckdb; c = duckdb.connect(sys.argv[1]); print('open', flush=True); sys.stdin.read()",
-         str(home / "feedback.duckdb")],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, duckdb; c = duckdb.connect(sys.argv[1]); print('open', flush=True); sys.stdin.read()",
+            str(home / "feedback.duckdb"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "open"

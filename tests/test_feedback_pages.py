@@ -23,7 +23,9 @@ def store(published):
 
 
 def send(store, text=SECRET, about="medical"):
-    return store.submit(text=text, about=about, respondent="survivor", language="en", token=uuid.uuid4().hex).feedback_id
+    return store.submit(
+        text=text, about=about, respondent="survivor", language="en", token=uuid.uuid4().hex
+    ).feedback_id
 
 
 def everything_shown(at) -> bytes:
@@ -231,8 +233,15 @@ def test_an_advisor_opens_a_cycle_with_a_measure_and_sees_its_baseline_and_lates
 
 
 def cycle_on(store, theme, measure):
-    return cycles.open_cycle(store, title=f"Work on {theme}", owner="Owner Quiroga", theme_ids=[theme],
-                             start=date(2024, 6, 1), target=date(2026, 6, 1), measure=measure)
+    return cycles.open_cycle(
+        store,
+        title=f"Work on {theme}",
+        owner="Owner Quiroga",
+        theme_ids=[theme],
+        start=date(2024, 6, 1),
+        target=date(2026, 6, 1),
+        measure=measure,
+    )
 
 
 def test_the_public_board_shows_fewer_than_k_for_a_small_theme_and_no_figure_below_region(store):
@@ -247,7 +256,8 @@ def test_the_public_board_shows_fewer_than_k_for_a_small_theme_and_no_figure_bel
 
     assert not at.exception
     assert [m.value for m in at.markdown if m.value.startswith("Feedback received")] == [
-        f"Feedback received: fewer than {K}", f"Feedback received: {K + 1}",
+        f"Feedback received: fewer than {K}",
+        f"Feedback received: {K + 1}",
     ]
     small_action, large_action = (m.value for m in at.markdown if m.value.startswith("We are working on this"))
     assert markdown_text(t("en", "board.staff_only")) in small_action  # shown as written, escaped

@@ -122,15 +122,19 @@ def every_table(store):
 def every_row(store):
     """Every backed-up table's rows as Python values, which compare across the two kinds of store."""
     with store.transaction() as con:
-        return {table: con.execute(f"SELECT * FROM {table} ORDER BY {TABLE_ORDER[table]}").fetchall()
-                for table in BACKED_UP_TABLES}
+        return {
+            table: con.execute(f"SELECT * FROM {table} ORDER BY {TABLE_ORDER[table]}").fetchall()
+            for table in BACKED_UP_TABLES
+        }
 
 
 # What is stored, and what never is
 
 
 def test_a_feedback_keeps_its_scrubbed_text_its_choices_its_language_and_its_week(store):
-    receipt = send(store, text="Nobody called back. My number is 0912 345 678.", about="housing", language="vi", feeling=1)
+    receipt = send(
+        store, text="Nobody called back. My number is 0912 345 678.", about="housing", language="vi", feeling=1
+    )
     row = store.query("SELECT * FROM feedback").iloc[0]
     assert row["id"] == receipt.feedback_id
     assert row["text"] == "Nobody called back. My number is [phone removed]."
@@ -144,9 +148,21 @@ def test_nothing_that_could_order_or_link_submissions_is_a_column(store):
         "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_name IN ('feedback', 'submission_tokens')"
     )
     assert set(columns.loc[columns.table_name == "feedback", "column_name"]) == {
-        "id", "week", "language", "about", "feeling", "respondent", "text", "status", "closed_week",
+        "id",
+        "week",
+        "language",
+        "about",
+        "feeling",
+        "respondent",
+        "text",
+        "status",
+        "closed_week",
     }
-    assert set(columns.loc[columns.table_name == "submission_tokens", "column_name"]) == {"token_hash", "feedback_id", "week"}
+    assert set(columns.loc[columns.table_name == "submission_tokens", "column_name"]) == {
+        "token_hash",
+        "feedback_id",
+        "week",
+    }
     assert not columns["data_type"].str.upper().str.contains("TIME|DATE").any()
 
 
@@ -162,7 +178,9 @@ def test_the_token_is_kept_only_as_a_hash(store, location, stored_bytes):
 
 
 def test_hostile_text_is_stored_exactly_as_written(store):
-    hostile = "=HYPERLINK(\"x\") <script>alert('hi')</script> Robert'); DROP TABLE feedback;-- \"quoted\" \\ \t+1 @SUM(A1)"
+    hostile = (
+        '=HYPERLINK("x") <script>alert(\'hi\')</script> Robert\'); DROP TABLE feedback;-- "quoted" \\ \t+1 @SUM(A1)'
+    )
     send(store, text=hostile)
     assert store.query("SELECT text FROM feedback").text.tolist() == [hostile]
 
@@ -187,7 +205,10 @@ def test_text_up_to_the_limit_is_taken_and_longer_text_refused_with_a_message(st
     send(store, text="a" * MAX_TEXT)
     with pytest.raises(TooLong) as refused:
         send(store, text="a" * (MAX_TEXT + 1))
-    assert t("en", refused.value.key, **refused.value.fmt) == "Your feedback is too long. Please keep it under 5000 characters."
+    assert (
+        t("en", refused.value.key, **refused.value.fmt)
+        == "Your feedback is too long. Please keep it under 5000 characters."
+    )
     assert len(store.query("SELECT * FROM feedback")) == 1
 
 
@@ -198,7 +219,14 @@ def test_blank_text_is_refused(store):
 
 @pytest.mark.parametrize(
     "choice",
-    [{"about": "Medical"}, {"about": "../etc"}, {"respondent": "police"}, {"language": "fr"}, {"feeling": 6}, {"feeling": 0}],
+    [
+        {"about": "Medical"},
+        {"about": "../etc"},
+        {"respondent": "police"},
+        {"language": "fr"},
+        {"feeling": 6},
+        {"feeling": 0},
+    ],
 )
 def test_a_choice_the_form_does_not_offer_is_refused(store, choice):
     with pytest.raises(InvalidChoice):
@@ -343,11 +371,17 @@ def test_a_process_killed_mid_burst_loses_nothing_committed_and_the_store_opens(
 
 
 def test_a_version_1_store_with_feedback_in_it_is_upgraded_without_losing_any(location):
-    rows = [("a", "2025-W50", "es", "legal", 4, "survivor", "Gracias"), ("b", "2025-W51", "en", "general", None, "staff", "Long waits")]
+    rows = [
+        ("a", "2025-W50", "es", "legal", 4, "survivor", "Gracias"),
+        ("b", "2025-W51", "en", "general", None, "staff", "Long waits"),
+    ]
     with plain_connection(location) as old:
         migrate(old, upto=1)
         for row in rows:
-            old.execute("INSERT INTO feedback (id, week, language, about, feeling, respondent, text) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+            old.execute(
+                "INSERT INTO feedback (id, week, language, about, feeling, respondent, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
         old.execute("INSERT INTO submission_tokens VALUES ('hash', 'b', '2025-W51')")
         old.commit()
 
@@ -453,8 +487,13 @@ def fill(store):
     review.set_status(store, ids[2], "reviewed")
     review.set_status(store, ids[2], "closed")
     cycles.open_cycle(
-        store, title="Shorter waits", owner="Advisory group", theme_ids=[waits],
-        start=MONDAY, target=MONDAY + timedelta(days=90), measure={"metric": "waited_over_30_days_share", "geo_level": "network"},
+        store,
+        title="Shorter waits",
+        owner="Advisory group",
+        theme_ids=[waits],
+        start=MONDAY,
+        target=MONDAY + timedelta(days=90),
+        measure={"metric": "waited_over_30_days_share", "geo_level": "network"},
     )
 
 
@@ -529,8 +568,13 @@ sys.stdin.read()
 def test_the_rate_limit_counts_the_feedback_of_every_process_and_a_dead_process_frees_its_share(postgres):
     url = postgres.new_store()
     open_store(url).close()
-    other = subprocess.Popen([sys.executable, "-c", HOLDER, url], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    other = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, url],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     try:
         assert other.stdout.readline().strip() == "sent"
         with open_store(url, rate_limiter=RateLimiter(limit=3, clock=Ticks())) as store:
@@ -549,8 +593,10 @@ def test_the_rate_limit_counts_the_feedback_of_every_process_and_a_dead_process_
 def test_a_process_frees_its_share_of_the_limit_when_the_minute_is_up_even_if_it_takes_no_more_feedback(postgres):
     url = postgres.new_store()
     ticks = Ticks()
-    with open_store(url, rate_limiter=RateLimiter(limit=2, clock=ticks)) as first, \
-            open_store(url, rate_limiter=RateLimiter(limit=2, clock=Ticks())) as second:
+    with (
+        open_store(url, rate_limiter=RateLimiter(limit=2, clock=ticks)) as first,
+        open_store(url, rate_limiter=RateLimiter(limit=2, clock=Ticks())) as second,
+    ):
         send(first)
         send(first)
         with pytest.raises(RateLimited):
@@ -652,7 +698,9 @@ def _fields(text):
     return sorted(field for _, field, _, _ in string.Formatter().parse(text) if field)
 
 
-@pytest.mark.parametrize("error", [EmptyText(), TooLong(max=MAX_TEXT), InvalidChoice(), RateLimited(retry_after=5), FeedbackError()])
+@pytest.mark.parametrize(
+    "error", [EmptyText(), TooLong(max=MAX_TEXT), InvalidChoice(), RateLimited(retry_after=5), FeedbackError()]
+)
 def test_every_refusal_has_a_message_in_every_language(error):
     for lang in LANGUAGES:
         assert t(lang, error.key, **error.fmt)
@@ -667,14 +715,24 @@ def test_strings_come_in_the_language_asked_with_english_as_fallback():
 
 
 def test_what_the_person_is_shown_before_sending_is_exactly_what_is_stored(store):
-    form = {"text": "Nobody called back. Write to ana@example.org.", "about": "housing", "respondent": "peer_mentor",
-            "language": "vi", "feeling": 4}
+    form = {
+        "text": "Nobody called back. Write to ana@example.org.",
+        "about": "housing",
+        "respondent": "peer_mentor",
+        "language": "vi",
+        "feeling": 4,
+    }
     preview = store.preview(**form)
     assert store.query("SELECT count(*) AS n FROM feedback").n.item() == 0
     receipt = store.submit(**form, token="t")
     row = store.query("SELECT * FROM feedback").iloc[0]
     assert (preview.text, preview.about, preview.respondent, preview.language, preview.feeling, preview.week) == (
-        row["text"], row["about"], row["respondent"], row["language"], row["feeling"], receipt.week,
+        row["text"],
+        row["about"],
+        row["respondent"],
+        row["language"],
+        row["feeling"],
+        receipt.week,
     )
     assert preview.text == "Nobody called back. Write to [email removed]."
     assert preview.removed == ("email",)
@@ -687,8 +745,10 @@ def test_the_preview_refuses_what_sending_would_refuse(store):
         store.preview(text="Fine.", about="general", respondent="mayor", language="en")
 
 
-@pytest.mark.parametrize(("locale", "lang"), [("es-MX", "es"), ("vi", "vi"), ("zh-Hant-TW", "zh"), ("zh_CN", "zh"),
-                                              ("fr-FR", "en"), ("", "en"), (None, "en")])
+@pytest.mark.parametrize(
+    ("locale", "lang"),
+    [("es-MX", "es"), ("vi", "vi"), ("zh-Hant-TW", "zh"), ("zh_CN", "zh"), ("fr-FR", "en"), ("", "en"), (None, "en")],
+)
 def test_the_form_opens_in_the_browsers_language_when_it_is_offered(locale, lang):
     assert language_for(locale) == lang
 
@@ -701,7 +761,9 @@ def test_by_default_the_store_lives_in_the_data_folder_apart_from_the_warehouse(
     assert not (home / "warehouse.duckdb").exists()
 
 
-def test_a_postgresql_url_in_the_setting_puts_the_store_there_and_nothing_in_the_data_folder(home, postgres, monkeypatch):
+def test_a_postgresql_url_in_the_setting_puts_the_store_there_and_nothing_in_the_data_folder(
+    home, postgres, monkeypatch
+):
     url = postgres.new_store()
     monkeypatch.setenv("HUBDASH_FEEDBACK_URL", url)
     with open_store() as store:

@@ -34,9 +34,13 @@ def _texts(at) -> str:
 
 
 def test_while_the_seed_is_published_the_app_shows_the_step_it_has_reached_and_nothing_else(home):
-    _log(home, "wrote a synthetic extract", "[   0.2s] reading the extract",
-         "Running HiGHS 1.16.0 (git hash: f3f113d): Copyright (c) 2026 under MIT licence terms",
-         "[   6.8s] referrals/referred/2024: 1,221 hidden after 1 audit round(s)")
+    _log(
+        home,
+        "wrote a synthetic extract",
+        "[   0.2s] reading the extract",
+        "Running HiGHS 1.16.0 (git hash: f3f113d): Copyright (c) 2026 under MIT licence terms",
+        "[   6.8s] referrals/referred/2024: 1,221 hidden after 1 audit round(s)",
+    )
 
     at = app()
 
@@ -47,8 +51,12 @@ def test_while_the_seed_is_published_the_app_shows_the_step_it_has_reached_and_n
 
 
 def test_a_failed_publishing_says_so_and_where_to_read_why(home):
-    _log(home, "[   0.2s] reading the extract", "Traceback (most recent call last):",
-         f"{first_start.FAILED}MemoryError: out of memory")
+    _log(
+        home,
+        "[   0.2s] reading the extract",
+        "Traceback (most recent call last):",
+        f"{first_start.FAILED}MemoryError: out of memory",
+    )
 
     assert first_start.state() == ("failed", "MemoryError: out of memory")
     texts = _texts(app())
@@ -63,8 +71,14 @@ def test_without_a_release_or_a_first_start_the_app_says_how_to_publish_one(home
 def test_hubdash_run_on_a_fresh_folder_says_what_is_happening_and_answers_at_once(home):
     port = _free_port()
     env = {**os.environ, "HUBDASH_HOME": str(home)}
-    server = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "run", "--port", str(port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dashboard.cli", "run", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         said = "".join(server.stdout.readline() for _ in range(5))
         assert "the built-in seed (invented figures) is being" in said

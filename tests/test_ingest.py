@@ -83,6 +83,7 @@ def test_a_newer_extract_replaces_the_months_and_hubs_it_covers(home, small_extr
     path = home / "warehouse.duckdb"
     hub = pd.read_csv(small_extract / "hubs.csv")["hub"].iloc[0]
     month = "2024-03"
+
     def referred_in_2024(number: int) -> int:
         """The true count, from the staging store: the network's yearly total may be hidden."""
         return int(warehouse.read_staging(path, number).tables["referrals"].query("month < '2025'")["referred"].sum())
@@ -95,7 +96,13 @@ def test_a_newer_extract_replaces_the_months_and_hubs_it_covers(home, small_extr
     hubs[hubs["hub"] == hub].to_csv(correction / "hubs.csv", index=False)
     referrals = pd.read_csv(small_extract / "referrals.csv")
     mine = referrals[(referrals["hub"] == hub) & (referrals["month"] == month)].copy()
-    mine.loc[mine.index[0], ["referred", "accepted", "first_appointment", "completed", "waited_over_30_days"]] += [40, 0, 0, 0, 0]
+    mine.loc[mine.index[0], ["referred", "accepted", "first_appointment", "completed", "waited_over_30_days"]] += [
+        40,
+        0,
+        0,
+        0,
+        0,
+    ]
     mine.to_csv(correction / "referrals.csv", index=False)
 
     assert main(["ingest", str(correction)]) == 0
@@ -106,11 +113,29 @@ def test_a_newer_extract_replaces_the_months_and_hubs_it_covers(home, small_extr
     changed = release.blocks[release.blocks["revision"] == 2]
     assert set(changed["month"]) == {month} and set(changed["hub"]) == {hub}
     assert referred_in_2024(2) == year_before + 40
-    hub_month = cell(path, topic="referrals", measure="referred", period_level="month", period=month, geo_level="hub",
-                     geo=hub, service_line=ALL, language=ALL)
+    hub_month = cell(
+        path,
+        topic="referrals",
+        measure="referred",
+        period_level="month",
+        period=month,
+        geo_level="hub",
+        geo=hub,
+        service_line=ALL,
+        language=ALL,
+    )
     expected = int(mine["referred"].sum())
-    own = cell(warehouse.own_file(warehouse.current_file(path), hub), topic="referrals", measure="referred",
-               period_level="month", period=month, geo_level="hub", geo=hub, service_line=ALL, language=ALL)
+    own = cell(
+        warehouse.own_file(warehouse.current_file(path), hub),
+        topic="referrals",
+        measure="referred",
+        period_level="month",
+        period=month,
+        geo_level="hub",
+        geo=hub,
+        service_line=ALL,
+        language=ALL,
+    )
     assert int(own["value"]) == expected, "the release is built from the corrected figures"
     assert hub_month["suppressed"] or int(hub_month["value"]) == expected, "and publishes them where it may"
 
@@ -118,8 +143,13 @@ def test_a_newer_extract_replaces_the_months_and_hubs_it_covers(home, small_extr
 def _ingest_process(folder: Path, home: Path) -> subprocess.Popen:
     """`hubdash ingest` in a process of its own; its progress lines (each step it begins) come on stderr."""
     env = {**os.environ, "HUBDASH_HOME": str(home)}
-    return subprocess.Popen([sys.executable, "-m", "dashboard.cli", "ingest", str(folder)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "dashboard.cli", "ingest", str(folder)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _running_with(marker: str) -> list[int]:
@@ -205,8 +235,11 @@ def test_a_load_killed_at_any_moment_leaves_a_readable_release(home, small_extra
         warehouse.own_dir(path) / ".0002.",  # each hub's own figures, in a folder renamed into place
         warehouse.own_dir(path) / "0002",
     ]
-    kills = [functools.partial(_kill_during, second, home, step, took / 2) for step, took in _rehearse(second, home)
-             if step != "writing release"] + [functools.partial(_kill_once, second, home, file) for file in written]
+    kills = [
+        functools.partial(_kill_during, second, home, step, took / 2)
+        for step, took in _rehearse(second, home)
+        if step != "writing release"
+    ] + [functools.partial(_kill_once, second, home, file) for file in written]
 
     for kill in kills:
         kill()
@@ -224,8 +257,14 @@ def test_a_load_killed_at_any_moment_leaves_a_readable_release(home, small_extra
 
 def _cli(*args: str, home: Path, **options) -> subprocess.Popen:
     env = {**os.environ, "HUBDASH_HOME": str(home)}
-    return subprocess.Popen([sys.executable, "-m", "dashboard.cli", *args], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **options)
+    return subprocess.Popen(
+        [sys.executable, "-m", "dashboard.cli", *args],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **options,
+    )
 
 
 def test_a_second_ingest_while_one_runs_is_refused_and_never_reports_success(home, small_extract, tmp_path):
@@ -286,5 +325,8 @@ def test_the_data_folder_and_its_files_are_private_to_their_owner(tmp_path, smal
         "warehouse.duckdb.lock": oct(0o600),
         "warehouse.duckdb.own": oct(0o700),
         "warehouse.duckdb.own/0001": oct(0o700),
-        **{f"warehouse.duckdb.own/0001/{hub}.duckdb": oct(0o600) for hub in pd.read_csv(small_extract / "hubs.csv")["hub"]},
+        **{
+            f"warehouse.duckdb.own/0001/{hub}.duckdb": oct(0o600)
+            for hub in pd.read_csv(small_extract / "hubs.csv")["hub"]
+        },
     }

@@ -30,8 +30,10 @@ def authenticator_script():
     credentials = {"usernames": {"ana": {"password": "not a hash", "roles": []}}}
     authenticator = stauth.Authenticate(credentials, "test_cookie", "k" * 32, 1, auto_hash=False, login_sleep_time=0)
     internals.use_our_password_check_and_cookie(
-        authenticator, lambda username, password: calls.append(("checked", username, password)) or password == "right",
-        lambda: calls.append(("cookie set",)))
+        authenticator,
+        lambda username, password: calls.append(("checked", username, password)) or password == "right",
+        lambda: calls.append(("cookie set",)),
+    )
     authenticator.login()
     st.write(repr(calls))
 

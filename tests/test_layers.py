@@ -12,5 +12,7 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
 def test_every_import_follows_the_layers():
-    checked = subprocess.run([str(LINT_IMPORTS), "--no-logo", "--no-cache"], cwd=REPOSITORY, capture_output=True, text=True)
+    checked = subprocess.run(
+        [str(LINT_IMPORTS), "--no-logo", "--no-cache"], cwd=REPOSITORY, capture_output=True, text=True
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -34,9 +34,15 @@ def test_a_change_always_agrees_with_the_two_figures_beside_it(now, before):
 
 def test_a_pages_metric_tile_states_the_change_by_the_rule_and_draws_no_arrow_for_none():
     assert ui.metric_delta(NOW, BEFORE, percent=True, better="lower", since=" since 2024") == {
-        "delta": "+2 points since 2024", "delta_color": "inverse", "delta_arrow": "auto"}
+        "delta": "+2 points since 2024",
+        "delta_color": "inverse",
+        "delta_arrow": "auto",
+    }
     assert ui.metric_delta(0.4549, 0.4451, percent=True, better="higher") == {
-        "delta": "no change", "delta_color": "off", "delta_arrow": "off"}
+        "delta": "no change",
+        "delta_color": "off",
+        "delta_arrow": "off",
+    }
     assert ui.metric_delta(NOW, None, percent=True, better="higher") == {}
 
 
@@ -53,7 +59,8 @@ def test_a_finding_counts_a_change_as_shown():
     shown_apart = [findings.Change("Tigrinya", gap, 0.453, 0.444)]
     assert findings.largest_changes(shown_apart, "2025", "2024") == [
         "Largest improvement — Tigrinya: 45% of appointments that needed an interpreter had one in 2025, "
-        "up from 44% in 2024."]
+        "up from 44% in 2024."
+    ]
 
 
 def test_the_public_board_names_every_metric_in_every_language_of_the_form():

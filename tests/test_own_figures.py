@@ -55,8 +55,15 @@ def test_each_hub_has_a_private_file_of_exactly_its_own_true_figures(seed_releas
 
 def funnel(viewer: Viewer, hub: str) -> pd.DataFrame:
     year = data.run("periods", period_level="year")["period"].iloc[-1]
-    return data.figures("referral_funnel", viewer, geo_level="hub", geos=[hub], period_level="year", periods=[year],
-                        breakdown="service_line").set_index("category")
+    return data.figures(
+        "referral_funnel",
+        viewer,
+        geo_level="hub",
+        geos=[hub],
+        period_level="year",
+        periods=[year],
+        breakdown="service_line",
+    ).set_index("category")
 
 
 def test_a_hub_lead_sees_their_hub_in_full_and_the_leader_sees_it_published(published):
@@ -83,12 +90,24 @@ def test_nobody_else_gets_a_hubs_own_figures(published):
     with pytest.raises(PermissionError):
         funnel(VISITOR, first)
     assert not data.own_figures(lead_of(second), "hub", [first])
-    network = data.figures("referral_funnel", lead_of(first), geo_level="network", geos=["network"],
-                           period_level="year", periods=data.run("periods", period_level="year")["period"].tolist(),
-                           breakdown="service_line")
-    published_network = data.figures("referral_funnel", LEADER, geo_level="network", geos=["network"],
-                                      period_level="year", periods=data.run("periods", period_level="year")["period"].tolist(),
-                                      breakdown="service_line")
+    network = data.figures(
+        "referral_funnel",
+        lead_of(first),
+        geo_level="network",
+        geos=["network"],
+        period_level="year",
+        periods=data.run("periods", period_level="year")["period"].tolist(),
+        breakdown="service_line",
+    )
+    published_network = data.figures(
+        "referral_funnel",
+        LEADER,
+        geo_level="network",
+        geos=["network"],
+        period_level="year",
+        periods=data.run("periods", period_level="year")["period"].tolist(),
+        breakdown="service_line",
+    )
     pd.testing.assert_frame_equal(network, published_network)
 
 

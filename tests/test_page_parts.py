@@ -16,15 +16,17 @@ from dashboard.web import ui
 
 def funnel_rows() -> pd.DataFrame:
     """Three groups: one published, one with a hidden count (a range), one with a rate on too small a base."""
-    return pd.DataFrame({
-        "category": ["Zeta", "Alpha", "Mid"],
-        "completed": pd.array([120, pd.NA, 3], dtype="Int64"),
-        "completed_lower": pd.array([120, 40, 3], dtype="Int64"),
-        "completed_upper": pd.array([120, 75, 3], dtype="Int64"),
-        "completion_rate": [0.6, None, None],
-        "completion_rate_lower": [0.6, 0.2, None],
-        "completion_rate_upper": [0.6, 0.45, None],
-    })
+    return pd.DataFrame(
+        {
+            "category": ["Zeta", "Alpha", "Mid"],
+            "completed": pd.array([120, pd.NA, 3], dtype="Int64"),
+            "completed_lower": pd.array([120, 40, 3], dtype="Int64"),
+            "completed_upper": pd.array([120, 75, 3], dtype="Int64"),
+            "completion_rate": [0.6, None, None],
+            "completion_rate_lower": [0.6, 0.2, None],
+            "completion_rate_upper": [0.6, 0.45, None],
+        }
+    )
 
 
 def layer_data(chart) -> list[dict]:
@@ -39,13 +41,18 @@ def test_a_table_reads_hidden_with_the_range_and_its_csv_holds_numbers_and_a_sta
     assert shown["completed"].tolist() == ["120", "hidden (40–75)", "3"]
     assert shown["completion_rate"].tolist() == ["60%", "hidden (20%–45%)", ui.NOT_SHOWN]
 
-    csv = ui.csv_table(rows, ["completed"], ["completion_rate"], [], {"completed": "Completed", "completion_rate": "Rate"})
+    csv = ui.csv_table(
+        rows, ["completed"], ["completion_rate"], [], {"completed": "Completed", "completion_rate": "Rate"}
+    )
     read = pd.read_csv(io.BytesIO(to_csv_bytes(csv)), encoding="utf-8-sig")
     assert read.columns.tolist() == ["category", "Completed", "Rate (%)", ui.STATUS]
     assert read["Completed"].tolist()[0] == 120 and pd.isna(read["Completed"][1]) and read["Completed"][2] == 3
     assert read["Rate (%)"][0] == 60.0 and read["Rate (%)"][1:].isna().all()
     assert read[ui.STATUS].tolist() == [
-        "published", "Completed: hidden (40–75); Rate: hidden (20%–45%)", f"Rate: {ui.NOT_SHOWN}"]
+        "published",
+        "Completed: hidden (40–75); Rate: hidden (20%–45%)",
+        f"Rate: {ui.NOT_SHOWN}",
+    ]
 
 
 def test_a_chart_keeps_its_tables_order_and_draws_a_hidden_figure_as_its_range_never_at_zero(published):
@@ -54,7 +61,10 @@ def test_a_chart_keeps_its_tables_order_and_draws_a_hidden_figure_as_its_range_n
     assert spec["layer"][0]["encoding"]["y"]["sort"] == ["Zeta", "Alpha", "Mid"]
     hidden = [row for row in layer_data(chart) if row["_status"] == ui.HIDDEN]
     assert [(row["_lower"], row["_upper"]) for row in hidden] == [(40, 75)]
-    assert spec["layer"][1]["encoding"]["x"]["field"] == "_lower" and spec["layer"][1]["encoding"]["x2"]["field"] == "_upper"
+    assert (
+        spec["layer"][1]["encoding"]["x"]["field"] == "_lower"
+        and spec["layer"][1]["encoding"]["x2"]["field"] == "_upper"
+    )
 
     over_time = funnel_rows().rename(columns={"category": "period"}).assign(series="All")
     trend = json.loads(ui.trend(over_time, "period", "completion_rate", "series", "Rate", percent=True).to_json())

@@ -42,7 +42,12 @@ def threshold(con) -> int:
 
 
 def periods(con, period_level: str) -> list[str]:
-    return [p for (p,) in con.execute("SELECT DISTINCT period FROM cells WHERE period_level = ? ORDER BY 1", [period_level]).fetchall()]
+    return [
+        p
+        for (p,) in con.execute(
+            "SELECT DISTINCT period FROM cells WHERE period_level = ? ORDER BY 1", [period_level]
+        ).fetchall()
+    ]
 
 
 def expected_headlines(con, period_level: str, period: str, geo_level: str, geo: str) -> dict[str, str]:
@@ -62,8 +67,10 @@ def expected_headlines(con, period_level: str, period: str, geo_level: str, geo:
         "Referrals made": count(get("referrals", "referred")),
         "Referrals completed": count(get("referrals", "completed")),
         "Share completed": rate(get("referrals", "completed"), get("referrals", "accepted")),
-        "Interpreter coverage": rate(get("language_access", "appointments_with_interpreter"),
-                                     get("language_access", "appointments_needing_interpreter")),
+        "Interpreter coverage": rate(
+            get("language_access", "appointments_with_interpreter"),
+            get("language_access", "appointments_needing_interpreter"),
+        ),
         "Budget spent": f"{get('funding', 'spent') / get('funding', 'budget'):.0%}",
     }
 
@@ -126,14 +133,18 @@ def test_in_the_first_year_nothing_is_compared(warehouse):
     first = periods(warehouse, "year")[0]
     at = choose(app(), "year", first, "network", "network")
     assert at.metric and all(not m.delta for m in at.metric)
-    assert any(f"No figures for {int(first) - 1} were published, so nothing is compared." in m.value for m in at.markdown)
+    assert any(
+        f"No figures for {int(first) - 1} were published, so nothing is compared." in m.value for m in at.markdown
+    )
 
 
 def test_a_rate_is_compared_only_where_both_years_are_published(warehouse):
     """Where either year's rate is withheld, the table says 'not compared' instead of a change."""
     year = periods(warehouse, "year")[-1]
     now, before = f"Share completed, {year}", f"Share completed, {int(year) - 1}"
-    places = [("network", "network")] + warehouse.execute("SELECT DISTINCT 'region', region FROM hubs ORDER BY 2").fetchall()
+    places = [("network", "network")] + warehouse.execute(
+        "SELECT DISTINCT 'region', region FROM hubs ORDER BY 2"
+    ).fetchall()
     for geo_level, geo in places:
         at = choose(app(), "year", year, geo_level, geo)
         table = next(d.value for d in at.table if "Service line" in d.value.columns)
@@ -144,7 +155,11 @@ def test_a_rate_is_compared_only_where_both_years_are_published(warehouse):
     assert (table.loc[withheld, "Change"] == "not compared").all()
     for _, row in table[~withheld].iterrows():
         points = int(row[now].rstrip("%")) - int(row[before].rstrip("%"))
-        words = "no change" if points == 0 else f"{'up' if points > 0 else 'down'} {abs(points)} point{'s' * (abs(points) != 1)}"
+        words = (
+            "no change"
+            if points == 0
+            else f"{'up' if points > 0 else 'down'} {abs(points)} point{'s' * (abs(points) != 1)}"
+        )
         assert row["Change"] == words
 
 
@@ -210,8 +225,11 @@ def test_governance_role_table_is_exactly_the_access_configuration(published):
     table = next(d.value for d in at.table if "Page" in d.value.columns)
     expected = pd.DataFrame(
         [
-            [p.title, "yes" if not p.roles else "no",
-             *("yes" if not p.roles or role in p.roles else "no" for role in access.ROLES)]
+            [
+                p.title,
+                "yes" if not p.roles else "no",
+                *("yes" if not p.roles or role in p.roles else "no" for role in access.ROLES),
+            ]
             for p in access.PAGES
         ],
         columns=list(table.columns),

@@ -50,15 +50,29 @@ def site_home(tmp_path_factory, seed_release) -> Path:
         small, large = review.add_theme(store, "Bus fares"), review.add_theme(store, "Waiting times")
         for theme, count in ((small, 3), (large, K + 1)):
             for _ in range(count):
-                sent = store.submit(text=SECRETS[0], about="medical", respondent="survivor", language="en",
-                                    token=uuid.uuid4().hex)
+                sent = store.submit(
+                    text=SECRETS[0], about="medical", respondent="survivor", language="en", token=uuid.uuid4().hex
+                )
                 review.set_themes(store, sent.feedback_id, [theme])
-        on_hub = cycles.open_cycle(store, title="Cheaper travel", owner=SECRETS[1], theme_ids=[small],
-                                   start=date(2024, 6, 1), target=date(2026, 6, 1), measure={**HUB_MEASURE, "geo": hub})
+        on_hub = cycles.open_cycle(
+            store,
+            title="Cheaper travel",
+            owner=SECRETS[1],
+            theme_ids=[small],
+            start=date(2024, 6, 1),
+            target=date(2026, 6, 1),
+            measure={**HUB_MEASURE, "geo": hub},
+        )
         cycles.record_notes(store, on_hub, plan=SECRETS[2], study=SECRETS[3])
-        on_network = cycles.open_cycle(store, title="Evening clinics", owner=SECRETS[1], theme_ids=[large],
-                                       start=date(2024, 6, 1), target=date(2026, 6, 1),
-                                       measure={"metric": "completion_rate", "geo_level": "network", "geo": "network"})
+        on_network = cycles.open_cycle(
+            store,
+            title="Evening clinics",
+            owner=SECRETS[1],
+            theme_ids=[large],
+            start=date(2024, 6, 1),
+            target=date(2026, 6, 1),
+            measure={"metric": "completion_rate", "geo_level": "network", "geo": "network"},
+        )
         cycles.close_cycle(store, on_network, outcome="Waits fell", act="Kept the evening clinics")
     return home
 
@@ -78,9 +92,15 @@ def release(seed_release):
         yield {
             "k": con.execute("SELECT threshold FROM release").fetchone()[0],
             "hubs": con.execute("SELECT hub, name, region FROM hubs").fetchall(),
-            "periods": {level: [p for (p,) in con.execute(
-                "SELECT DISTINCT period FROM cells WHERE period_level = ? ORDER BY 1", [level]).fetchall()]
-                for level in ("year", "quarter")},
+            "periods": {
+                level: [
+                    p
+                    for (p,) in con.execute(
+                        "SELECT DISTINCT period FROM cells WHERE period_level = ? ORDER BY 1", [level]
+                    ).fetchall()
+                ]
+                for level in ("year", "quarter")
+            },
         }
 
 
@@ -107,7 +127,9 @@ def readable(site: Path) -> dict[str, str]:
             texts[name] = "\n".join(" ; ".join(row) for row in csv.reader(io.StringIO(path.read_text("utf-8-sig"))))
         elif path.suffix == ".pdf":
             pdf = PdfReader(path)
-            texts[name] = "\n".join([*(page.extract_text() for page in pdf.pages), *map(str, (pdf.metadata or {}).values())])
+            texts[name] = "\n".join(
+                [*(page.extract_text() for page in pdf.pages), *map(str, (pdf.metadata or {}).values())]
+            )
         elif path.suffix == ".txt":
             texts[name] = path.read_text()
     return texts
@@ -118,11 +140,13 @@ NOT_A_COUNT_OF_PEOPLE = [
     r"^\d+%",  # a rate
     r"^\d+ points?\b",  # a change of a rate
     r"(?:\bup|\bdown|[+\-−]) ?$",  # a change between two published counts: '+12', 'down 3'
-    r"^1 to \d+\b", r"\bfrom 1 to $",  # the rule itself: 'a count from 1 to 10 is never shown'
+    r"^1 to \d+\b",
+    r"\bfrom 1 to $",  # the rule itself: 'a count from 1 to 10 is never shown'
     r"\brelease $",  # the release's number
     r"^\d+ (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}",  # a date
     r"^\d+ figure\(s\) on this view are suppressed",  # how many figures are hidden, not what they hide
-    r"\bhidden \($", r"\bhidden \([\d,]+%?–$",  # the range the published figures imply (checked below)
+    r"\bhidden \($",
+    r"\bhidden \([\d,]+%?–$",  # the range the published figures imply (checked below)
 ]
 HIDDEN_RANGE = re.compile(r"\bhidden \(([\d,]+)–([\d,]+)\)")
 
@@ -130,15 +154,21 @@ HIDDEN_RANGE = re.compile(r"\bhidden \(([\d,]+)–([\d,]+)\)")
 def small_counts(text: str, k: int) -> list[str]:
     """Every number from 1 to K-1 in the text that is not plainly a rate, a change, the rule, a release, a date or
     a hidden figure's range; and every such range narrower than K around a figure that could be small."""
-    found = [f"hidden figure narrowed to {m.group(0)}" for m in HIDDEN_RANGE.finditer(text)
-             if int(m.group(1).replace(",", "")) < k and int(m.group(2).replace(",", "")) - int(m.group(1).replace(",", "")) < k]
+    found = [
+        f"hidden figure narrowed to {m.group(0)}"
+        for m in HIDDEN_RANGE.finditer(text)
+        if int(m.group(1).replace(",", "")) < k
+        and int(m.group(2).replace(",", "")) - int(m.group(1).replace(",", "")) < k
+    ]
     for match in NUMBER.finditer(text):
         token = match.group().rstrip(",")
         if "." in token or not 1 <= int(token.replace(",", "")) < k:
             continue
-        before, after = text[max(0, match.start() - 24):match.start()], text[match.start():match.start() + 50]
-        if not any(re.search(rule, before if rule.endswith("$") else after, re.IGNORECASE) for rule in NOT_A_COUNT_OF_PEOPLE):
-            found.append(text[max(0, match.start() - 40):match.end() + 20].replace("\n", " "))
+        before, after = text[max(0, match.start() - 24) : match.start()], text[match.start() : match.start() + 50]
+        if not any(
+            re.search(rule, before if rule.endswith("$") else after, re.IGNORECASE) for rule in NOT_A_COUNT_OF_PEOPLE
+        ):
+            found.append(text[max(0, match.start() - 40) : match.end() + 20].replace("\n", " "))
     return found
 
 
@@ -147,14 +177,18 @@ def foreign_urls(raw: str) -> list[str]:
     return re.findall(r"(?i)(?:\b[a-z][a-z0-9+.-]*:)?//[^\s\"'<>)]+|\burl\(\s*['\"]?(?:https?:|//)[^)]*\)", raw)
 
 
-def problems(site: Path, k: int, hubs: list[tuple[str, str, str]], secrets=SECRETS, own_base="https://hubs.example.org/public/") -> list[str]:
+def problems(
+    site: Path, k: int, hubs: list[tuple[str, str, str]], secrets=SECRETS, own_base="https://hubs.example.org/public/"
+) -> list[str]:
     """What the safety scan finds: counts from 1 to K-1, hub names or ids, feedback text, other hosts."""
     found = []
     for name, text in readable(site).items():
         if name != "governance.html":  # rules, not figures: 'a feeling from 1 to 5', '6 hubs in 3 regions'
             found += [f"{name}: count below {k}: …{hit}…" for hit in small_counts(text, k)]
         for hub, hub_name, _ in hubs:
-            found += [f"{name}: hub {word!r}" for word in (hub, hub_name) if re.search(rf"(?i)\b{re.escape(word)}\b", text)]
+            found += [
+                f"{name}: hub {word!r}" for word in (hub, hub_name) if re.search(rf"(?i)\b{re.escape(word)}\b", text)
+            ]
         found += [f"{name}: feedback {secret!r}" for secret in secrets if secret.lower() in text.lower()]
     for path in site.rglob("*"):
         if path.suffix in (".html", ".css", ".txt"):
@@ -165,8 +199,12 @@ def problems(site: Path, k: int, hubs: list[tuple[str, str, str]], secrets=SECRE
                 found += [f"{path.relative_to(site)}: script" for _ in soup("script")]
                 found += [f"{path.relative_to(site)}: {tag.name} loads {tag.get('src')}" for tag in soup(src=True)]
         elif path.suffix == ".pdf":
-            found += [f"{path.relative_to(site)}: link in the PDF" for page in PdfReader(path).pages
-                      for annotation in page.get("/Annots") or [] if "/URI" in str(annotation.get_object())]
+            found += [
+                f"{path.relative_to(site)}: link in the PDF"
+                for page in PdfReader(path).pages
+                for annotation in page.get("/Annots") or []
+                if "/URI" in str(annotation.get_object())
+            ]
     return found
 
 
@@ -192,9 +230,13 @@ def test_the_safety_scan_finds_each_kind_of_leak(site, release, tmp_path):
     shutil.copytree(site, copy)
     page = copy / "network" / f"{release['periods']['year'][-1]}.html"
     hub, hub_name, _ = release["hubs"][0]
-    page.write_text(page.read_text().replace(
-        "</main>", f"<p>Referred: 7</p><p>{hub_name}</p><p>{SECRETS[0]}</p><a href='https://tracker.example'>x</a>"
-        "<svg role='img' aria-label='Legal aid 4 referred'></svg></main>"))
+    page.write_text(
+        page.read_text().replace(
+            "</main>",
+            f"<p>Referred: 7</p><p>{hub_name}</p><p>{SECRETS[0]}</p><a href='https://tracker.example'>x</a>"
+            "<svg role='img' aria-label='Legal aid 4 referred'></svg></main>",
+        )
+    )
     found = problems(copy, release["k"], release["hubs"])
     assert any("count below" in p and "Referred: 7" in p for p in found)
     assert any("count below" in p and "Legal aid 4" in p for p in found)
@@ -225,7 +267,9 @@ def test_every_place_and_complete_period_has_a_page_with_its_csv_and_pdf(site, r
 def test_the_sitemaps_list_every_page(site):
     listed = {a["href"] for a in BeautifulSoup((site / "sitemap.html").read_text(), "html.parser").select("main a")}
     assert listed == set(html_files(site))
-    assert (site / "sitemap.txt").read_text().split() == [f"https://hubs.example.org/public/{p}" for p in sorted(listed)]
+    assert (site / "sitemap.txt").read_text().split() == [
+        f"https://hubs.example.org/public/{p}" for p in sorted(listed)
+    ]
 
 
 def test_every_link_leads_to_a_file_of_the_site(site):
@@ -297,9 +341,14 @@ def test_the_figures_are_the_live_pages(site, published, release, which):
     soup = BeautifulSoup((site / folder / f"{period}.html").read_text(), "html.parser")
 
     live_headlines = [(m.label, m.value, m.delta or "") for m in at.metric]
-    static_headlines = [(h.dt.get_text(strip=True), h.select_one(".value").get_text(strip=True),
-                         h.select_one(".delta").contents[-1].strip() if h.select_one(".delta") else "")
-                        for h in soup.select(".headline")]
+    static_headlines = [
+        (
+            h.dt.get_text(strip=True),
+            h.select_one(".value").get_text(strip=True),
+            h.select_one(".delta").contents[-1].strip() if h.select_one(".delta") else "",
+        )
+        for h in soup.select(".headline")
+    ]
     assert static_headlines == live_headlines
     tables = soup("table")  # in the live page's order: the headline table first, then each section's
     assert len(tables) == len(at.table)
@@ -322,7 +371,9 @@ def test_the_csv_and_pdf_are_the_live_downloads(site, published, release):
 
     period = release["periods"]["year"][-1]
     summary = public_summary.gather("network", "network", "year", period)
-    assert (site / "network" / f"{summary.file_stem}.csv").read_bytes() == to_csv_bytes(public_summary.all_figures(summary))
+    assert (site / "network" / f"{summary.file_stem}.csv").read_bytes() == to_csv_bytes(
+        public_summary.all_figures(summary)
+    )
     static = PdfReader(site / "network" / f"{summary.file_stem}.pdf").pages[0].extract_text()
     assert static == PdfReader(io.BytesIO(report.pdf(summary))).pages[0].extract_text()
 
@@ -388,4 +439,3 @@ def test_the_live_summary_links_to_the_static_site_when_one_is_configured(publis
     monkeypatch.setenv("HUBDASH_PUBLIC_SITE", "https://hubs.example.org/public/")
     at = app()
     assert any("(https://hubs.example.org/public/)" in m.value for m in at.markdown)
-

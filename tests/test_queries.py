@@ -34,26 +34,48 @@ def _measures(topic: str, columns: dict[str, str] | None = None) -> dict[str, tu
 
 CONTRACTS = {
     "referral_funnel": Contract(
-        ("period", "geo", "category"), _measures("referrals"),
-        {"service_line": {"category": "service_line"}, "language": {"category": "language"},
-         "total": {"category": "service_line"}}),
+        ("period", "geo", "category"),
+        _measures("referrals"),
+        {
+            "service_line": {"category": "service_line"},
+            "language": {"category": "language"},
+            "total": {"category": "service_line"},
+        },
+    ),
     "interpreter_coverage": Contract(
         ("period", "geo", "category"),
-        _measures("language_access", {"needing_interpreter": "appointments_needing_interpreter",
-                                      "with_interpreter": "appointments_with_interpreter"}),
-        {"language": {"category": "language"}, "total": {"category": "language"}}),
+        _measures(
+            "language_access",
+            {
+                "needing_interpreter": "appointments_needing_interpreter",
+                "with_interpreter": "appointments_with_interpreter",
+            },
+        ),
+        {"language": {"category": "language"}, "total": {"category": "language"}},
+    ),
     "outcomes": Contract(("period", "geo", "outcome"), _measures("outcomes"), {None: {"outcome": "outcome"}}),
     "funding_use": Contract(
-        ("period", "geo", "funding_stream", "service_line"), _measures("funding"),
-        {b: {"funding_stream": "funding_stream", "service_line": "service_line"}
-         for b in ("funding_stream", "service_line", "both", "total")}),
-    "spend_share": Contract(("period", "geo", "service_line"), {"spent": ("funding", "spent")},
-                            {None: {"service_line": "service_line"}}),
-    "spend_per_completed": Contract(("period", "geo", "service_line"), {"completed": ("referrals", "completed")},
-                                    {None: {"service_line": "service_line"}}),
+        ("period", "geo", "funding_stream", "service_line"),
+        _measures("funding"),
+        {
+            b: {"funding_stream": "funding_stream", "service_line": "service_line"}
+            for b in ("funding_stream", "service_line", "both", "total")
+        },
+    ),
+    "spend_share": Contract(
+        ("period", "geo", "service_line"), {"spent": ("funding", "spent")}, {None: {"service_line": "service_line"}}
+    ),
+    "spend_per_completed": Contract(
+        ("period", "geo", "service_line"),
+        {"completed": ("referrals", "completed")},
+        {None: {"service_line": "service_line"}},
+    ),
     "funding_burn": Contract(
-        ("geo", "funding_stream", "month"), _measures("funding"),
-        {b: {"funding_stream": "funding_stream"} for b in ("funding_stream", "total")}, period="month"),
+        ("geo", "funding_stream", "month"),
+        _measures("funding"),
+        {b: {"funding_stream": "funding_stream"} for b in ("funding_stream", "total")},
+        period="month",
+    ),
     "periods": Contract(("period",)),
     "hubs": Contract(("hub",)),
     "breakdown_values": Contract(("breakdown", "value")),
@@ -87,23 +109,33 @@ def asked(con, name: str, breakdown: str | None) -> list[dict]:
         if "year_months" in wanted:
             months = queries.run(con, "periods", period_level="month")["period"]
             last_months = months.groupby(years_of(months)).max()
-            views += [{**place, "year_months": months_of("year", year), "last_month": month}
-                      for year, month in last_months.items()]
+            views += [
+                {**place, "year_months": months_of("year", year), "last_month": month}
+                for year, month in last_months.items()
+            ]
         else:
-            views += [{**place, "period_level": level, "periods": queries.run(con, "periods", period_level=level)["period"].tolist()}
-                      for level in PERIOD_LEVELS]
+            views += [
+                {
+                    **place,
+                    "period_level": level,
+                    "periods": queries.run(con, "periods", period_level=level)["period"].tolist(),
+                }
+                for level in PERIOD_LEVELS
+            ]
     return views
 
 
-def cells_behind(con, answer: pd.DataFrame, contract: Contract, groups: dict[str, str], column: str,
-                 params: dict) -> pd.DataFrame:
+def cells_behind(
+    con, answer: pd.DataFrame, contract: Contract, groups: dict[str, str], column: str, params: dict
+) -> pd.DataFrame:
     """Each answer row's figure in `column` beside the cell it reports (indicator _merge: 'both' where found)."""
     topic, measure = contract.counts[column]
     period_level = params.get("period_level", "month")
     cells = con.execute(
         "SELECT period, geo, service_line, language, funding_stream, outcome, value, suppressed FROM cells "
         "WHERE topic = ? AND measure = ? AND period_level = ? AND geo_level = ?",
-        [topic, measure, period_level, params["geo_level"]]).df()
+        [topic, measure, period_level, params["geo_level"]],
+    ).df()
     rows = pd.DataFrame({"period": answer[contract.period], "geo": answer["geo"], "answered": answer[column]})
     for breakdown_column in BREAKDOWN_COLUMNS:
         named_by = [c for c, b in groups.items() if b == breakdown_column]
@@ -128,11 +160,15 @@ def test_a_questions_key_is_unique_and_its_counts_are_missing_only_where_suppres
                 found = cells_behind(con, answer, contract, groups, column, params)
                 assert (found["_merge"] == "both").all(), f"{name} {params}: {column} of a cell that does not exist"
                 missing = found["answered"].isna()
-                assert missing.eq(found["suppressed"].astype(bool)).all(), \
+                assert missing.eq(found["suppressed"].astype(bool)).all(), (
                     f"{name} {params}: {column} missing where the cell is published, or shown where suppressed"
+                )
                 published = found[~missing]
-                assert published["answered"].astype(float).eq(published["value"].astype(float)).all(), \
+                assert published["answered"].astype(float).eq(published["value"].astype(float)).all(), (
                     f"{name} {params}: {column} is not the published figure"
+                )
                 if "lower" in found.columns:
-                    assert found.loc[missing, "lower"].notna().all(), f"{name} {params}: a hidden {column} without its range"
+                    assert found.loc[missing, "lower"].notna().all(), (
+                        f"{name} {params}: a hidden {column} without its range"
+                    )
     assert rows_seen, f"{name} answered nothing on the seed: its contract proves nothing"

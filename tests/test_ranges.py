@@ -87,21 +87,36 @@ def _bounds_of(topic, part: pd.DataFrame, hubs: pd.DataFrame) -> pd.DataFrame:
     for combo in combos:
         for geo in geos:
             for q in quarters:
-                rows.append((cell(("quarter", q), geo, combo), [cell(("month", m), geo, combo) for m in months_of("quarter", q)]))
+                rows.append(
+                    (
+                        cell(("quarter", q), geo, combo),
+                        [cell(("month", m), geo, combo) for m in months_of("quarter", q)],
+                    )
+                )
             for y in years:
-                rows.append((cell(("year", y), geo, combo), [cell(("quarter", f"{y}-Q{n}"), geo, combo) for n in range(1, 5)]))
+                rows.append(
+                    (cell(("year", y), geo, combo), [cell(("quarter", f"{y}-Q{n}"), geo, combo) for n in range(1, 5)])
+                )
         for period in periods:
             for region, members in regions.items():
-                rows.append((cell(period, ("region", region), combo), [cell(period, ("hub", h), combo) for h in members]))
-            rows.append((cell(period, ("network", "network"), combo), [cell(period, ("region", r), combo) for r in regions]))
+                rows.append(
+                    (cell(period, ("region", region), combo), [cell(period, ("hub", h), combo) for h in members])
+                )
+            rows.append(
+                (cell(period, ("network", "network"), combo), [cell(period, ("region", r), combo) for r in regions])
+            )
     if () in topic.breakdowns:
         total = dict.fromkeys(breakdown_columns, ALL)
         for breakdown in (b for b in topic.breakdowns if b):
             (column,) = breakdown
             for period in periods:
                 for geo in geos:
-                    rows.append((cell(period, geo, total),
-                                 [cell(period, geo, {**total, column: value}) for value in categories[column]]))
+                    rows.append(
+                        (
+                            cell(period, geo, total),
+                            [cell(period, geo, {**total, column: value}) for value in categories[column]],
+                        )
+                    )
 
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
@@ -155,7 +170,9 @@ def test_a_hidden_figure_reads_hidden_with_its_range():
     assert ui.shown_figure(1234, 1234, 1234) == "1,234"
 
 
-def test_a_release_published_before_ranges_were_stored_still_opens_its_hidden_figures_reading_suppressed(home, seed_release):
+def test_a_release_published_before_ranges_were_stored_still_opens_its_hidden_figures_reading_suppressed(
+    home, seed_release
+):
     older = home / "0001.duckdb"
     shutil.copy(warehouse.current_file(seed_release), older)
     with duckdb.connect(str(older)) as con:

@@ -86,8 +86,13 @@ def test_the_report_is_one_page_with_the_places_headline_figures(warehouse, plac
     needing = headline("language_access", "appointments_needing_interpreter")
     covered = headline("language_access", "appointments_with_interpreter")
     spent, budget = headline("funding", "spent"), headline("funding", "budget")
-    for figure in (f"{referred:,}", f"{completed:,}", f"{completed / accepted:.0%}", f"{covered / needing:.0%}",
-                   f"{spent / budget:.0%}"):
+    for figure in (
+        f"{referred:,}",
+        f"{completed:,}",
+        f"{completed / accepted:.0%}",
+        f"{covered / needing:.0%}",
+        f"{spent / budget:.0%}",
+    ):
         assert figure in text
 
 

@@ -98,7 +98,7 @@ def test_the_queue_export_cannot_run_formulas_in_a_spreadsheet(store):
     exported = review.export_queue_csv(store)
     assert exported.startswith("\ufeff".encode())
     texts = set(pd.read_csv(io.BytesIO(exported), encoding="utf-8-sig").text)
-    assert texts == {"'=cmd|\" /C calc\"!A0", "'@SUM(A1:A9)", "Plain words, “quoted”, and tiếng Việt"}
+    assert texts == {'\'=cmd|" /C calc"!A0', "'@SUM(A1:A9)", "Plain words, “quoted”, and tiếng Việt"}
     assert review.queue(store).text.str.startswith("=").sum() == 1
 
 
@@ -141,7 +141,14 @@ def test_feedback_moves_new_reviewed_in_cycle_addressed_closed(store, clock):
 
 @pytest.mark.parametrize(
     ("path", "refused"),
-    [((), "closed"), ((), "addressed"), ((), "in_cycle"), (("reviewed",), "addressed"), (("reviewed", "closed"), "reviewed"), ((), "deleted")],
+    [
+        ((), "closed"),
+        ((), "addressed"),
+        ((), "in_cycle"),
+        (("reviewed",), "addressed"),
+        (("reviewed", "closed"), "reviewed"),
+        ((), "deleted"),
+    ],
 )
 def test_a_move_the_life_of_a_feedback_does_not_allow_is_refused_and_says_why(store, path, refused):
     feedback_id = send(store)
@@ -202,7 +209,9 @@ def test_merging_a_theme_moves_every_feedback_and_cycle_to_the_other(store):
     review.set_themes(store, one, [delays])
     review.set_themes(store, both, [waits, delays])
     review.set_themes(store, other, [waits])
-    cycle = open_cycle(store, title="Faster", owner="Group", theme_ids=[delays], start=START, target=START, measure=WAITS)
+    cycle = open_cycle(
+        store, title="Faster", owner="Group", theme_ids=[delays], start=START, target=START, measure=WAITS
+    )
 
     review.merge_themes(store, delays, into=waits)
 
@@ -217,7 +226,10 @@ def test_reviewer_notes_are_kept_apart_from_what_was_written_in_order(store):
     feedback_id = send(store, text="The clinic was closed.")
     review.add_note(store, feedback_id, "Checked opening hours")
     review.add_note(store, feedback_id, "Told the hub")
-    assert review.notes(store, feedback_id)[["n", "note"]].values.tolist() == [[1, "Checked opening hours"], [2, "Told the hub"]]
+    assert review.notes(store, feedback_id)[["n", "note"]].values.tolist() == [
+        [1, "Checked opening hours"],
+        [2, "Told the hub"],
+    ]
     assert review.queue(store).text.item() == "The clinic was closed."
     assert "note" not in review.queue(store).columns
 
@@ -234,21 +246,49 @@ def reviewed(store, theme_id, text="It took too long."):
 def test_opening_a_cycle_moves_its_themes_reviewed_feedback_into_it(store):
     waits, fares = review.add_theme(store, "Waits"), review.add_theme(store, "Fares")
     taken_up, elsewhere, untouched = reviewed(store, waits), reviewed(store, fares), send(store)
-    open_cycle(store, title="Faster first appointments", owner="Ana", theme_ids=[waits], start=START, target=START + timedelta(days=90), measure=WAITS)
+    open_cycle(
+        store,
+        title="Faster first appointments",
+        owner="Ana",
+        theme_ids=[waits],
+        start=START,
+        target=START + timedelta(days=90),
+        measure=WAITS,
+    )
     assert [status(store, f) for f in (taken_up, elsewhere, untouched)] == ["in_cycle", "reviewed", "new"]
 
 
 def test_a_cycle_keeps_its_plan_do_study_act_notes_and_its_measure(store):
     waits = review.add_theme(store, "Waits")
     cycle_id = open_cycle(
-        store, title="Faster", owner="Ana", theme_ids=[waits], start=START, target=START + timedelta(days=60),
-        measure={"metric": "first_appointment_rate", "geo_level": "hub", "geo": "north-valley", "service_line": "legal"},
+        store,
+        title="Faster",
+        owner="Ana",
+        theme_ids=[waits],
+        start=START,
+        target=START + timedelta(days=60),
+        measure={
+            "metric": "first_appointment_rate",
+            "geo_level": "hub",
+            "geo": "north-valley",
+            "service_line": "legal",
+        },
         plan="Call within a week",
     )
     cycles.record_notes(store, cycle_id, do="Started calls", study="Half were reached")
     row = cycles.cycles(store).set_index("id").loc[cycle_id]
-    assert (row.plan_notes, row.do_notes, row.study_notes, row.act_notes) == ("Call within a week", "Started calls", "Half were reached", "")
-    assert row.measure == {"metric": "first_appointment_rate", "geo_level": "hub", "geo": "north-valley", "service_line": "legal"}
+    assert (row.plan_notes, row.do_notes, row.study_notes, row.act_notes) == (
+        "Call within a week",
+        "Started calls",
+        "Half were reached",
+        "",
+    )
+    assert row.measure == {
+        "metric": "first_appointment_rate",
+        "geo_level": "hub",
+        "geo": "north-valley",
+        "service_line": "legal",
+    }
     assert (row.status, row.owner) == ("open", "Ana")
 
 
@@ -265,7 +305,9 @@ def test_closing_a_cycle_addresses_its_feedback_unless_another_open_cycle_still_
     assert status(store, only_waits) == "addressed"
     assert status(store, both) == "in_cycle"
     closed = cycles.cycles(store, status="closed")
-    assert closed[["title", "outcome", "act_notes"]].values.tolist() == [["Faster", "Waits fell", "Kept the call-back rota"]]
+    assert closed[["title", "outcome", "act_notes"]].values.tolist() == [
+        ["Faster", "Waits fell", "Kept the call-back rota"]
+    ]
     with pytest.raises(CycleError, match="already closed"):
         close_cycle(store, first, outcome="again")
     with pytest.raises(CycleError):
@@ -321,7 +363,13 @@ def test_a_measure_may_narrow_a_metric_to_one_group_it_is_published_by(spec):
 def test_a_cycle_needs_themes_a_title_an_owner_and_a_target_after_its_start(store):
     waits = review.add_theme(store, "Waits")
     good = {"title": "Faster", "owner": "Ana", "theme_ids": [waits], "start": START, "target": START, "measure": WAITS}
-    for bad in ({"theme_ids": []}, {"title": " "}, {"owner": ""}, {"target": START - timedelta(days=1)}, {"theme_ids": ["missing"]}):
+    for bad in (
+        {"theme_ids": []},
+        {"title": " "},
+        {"owner": ""},
+        {"target": START - timedelta(days=1)},
+        {"theme_ids": ["missing"]},
+    ):
         with pytest.raises(ReviewError):
             open_cycle(store, **(good | bad))
     assert cycles.cycles(store).empty
@@ -369,9 +417,20 @@ def test_the_board_shows_each_theme_raised_with_its_count_and_what_was_done(stor
         reviewed(store, waits, text="Secret words nobody may see")
     for _ in range(3):
         reviewed(store, fares)
-    done = open_cycle(store, title="Call-back rota", owner="Ana Owner", theme_ids=[waits], start=START, target=START, measure=WAITS, plan="private plan")
+    done = open_cycle(
+        store,
+        title="Call-back rota",
+        owner="Ana Owner",
+        theme_ids=[waits],
+        start=START,
+        target=START,
+        measure=WAITS,
+        plan="private plan",
+    )
     close_cycle(store, done, outcome="Fewer people wait a month", act="Every referral is called within a week")
-    open_cycle(store, title="Bus passes", owner="Lee Owner", theme_ids=[fares], start=START, target=START, measure=WAITS)
+    open_cycle(
+        store, title="Bus passes", owner="Lee Owner", theme_ids=[fares], start=START, target=START, measure=WAITS
+    )
     figures = series([("2026-02", 0.38, False), ("2026-05", 0.25, False)])
 
     board = public_board(store, threshold=11, metric_series=figures)
@@ -382,7 +441,10 @@ def test_the_board_shows_each_theme_raised_with_its_count_and_what_was_done(stor
     assert (fares_entry.count, fares_entry.count_label) == (None, "fewer than 11")
     [action] = waits_entry.actions
     assert (action.title, action.done, action.act, action.outcome) == (
-        "Call-back rota", True, "Every referral is called within a week", "Fewer people wait a month",
+        "Call-back rota",
+        True,
+        "Every referral is called within a week",
+        "Fewer people wait a month",
     )
     assert (action.change.baseline, action.change.latest) == (0.38, 0.25)
     [in_progress] = fares_entry.actions
@@ -410,21 +472,32 @@ def test_erased_feedback_still_counts_on_the_board(store, clock):
 
 def test_the_board_says_what_changed_in_the_readers_words():
     waits = measure_change(WAITS, START, series([("2026-02", 0.38, False), ("2026-05", 0.25, False)]))
-    referrals = measure_change({"metric": "referrals"}, START, series([("2026-Q1", 1200, False), ("2026-Q2", 1345, False)]))
+    referrals = measure_change(
+        {"metric": "referrals"}, START, series([("2026-Q1", 1200, False), ("2026-Q2", 1345, False)])
+    )
 
     def sentence(change, lang):
         return cycles.Action("t", False, "", None, {}, change).change_sentence(lang)
 
     assert sentence(waits, "en") == "Waited more than 30 days for a first appointment: 38% (2026-02) → 25% (2026-05)"
     assert sentence(referrals, "en") == "Referrals: 1,200 (2026-Q1) → 1,345 (2026-Q2)"
-    assert sentence(measure_change(WAITS, START, NO_FIGURES), "es") == "Todavía no hay cifras publicadas para medir esto."
+    assert (
+        sentence(measure_change(WAITS, START, NO_FIGURES), "es") == "Todavía no hay cifras publicadas para medir esto."
+    )
 
 
 def test_the_board_shows_no_figure_the_reader_may_not_see(store):
     waits = review.add_theme(store, "Waits")
     reviewed(store, waits)
-    open_cycle(store, title="Call-back rota", owner="Ana", theme_ids=[waits], start=START, target=START,
-               measure={"metric": "referrals", "geo_level": "hub", "geo": "riverside"})
+    open_cycle(
+        store,
+        title="Call-back rota",
+        owner="Ana",
+        theme_ids=[waits],
+        start=START,
+        target=START,
+        measure={"metric": "referrals", "geo_level": "hub", "geo": "riverside"},
+    )
 
     def refused(spec):
         raise PermissionError("not allowed to see hub riverside")

@@ -154,8 +154,11 @@ def test_a_failed_write_leaves_the_old_file_whole_and_no_stray_file(users_file, 
 )
 def test_a_users_file_with_a_doubtful_entry_is_refused_whole(users_file, entry, because):
     users_file.parent.mkdir()
-    users_file.write_text(yaml.safe_dump({"users": {"alice": entry, "bob": {"password": HASH, "email": "bob@hub.example",
-                                                                            "roles": ["admin"]}}}))
+    users_file.write_text(
+        yaml.safe_dump(
+            {"users": {"alice": entry, "bob": {"password": HASH, "email": "bob@hub.example", "roles": ["admin"]}}}
+        )
+    )
     with pytest.raises(UsersFileError, match=re.escape(because)):
         read_users(users_file)
 
@@ -192,7 +195,16 @@ def test_no_demo_account_signs_in_while_the_configured_file_is_still_missing(use
 
 
 def test_users_add_writes_a_hash_of_the_password_typed_twice(users_file, monkeypatch, capsys):
-    code = hubdash_users(monkeypatch, "add", "Alice", "--role", "leadership", "--hubs", "north, east", stdin="harbour lantern quilt 7\n" * 2)
+    code = hubdash_users(
+        monkeypatch,
+        "add",
+        "Alice",
+        "--role",
+        "leadership",
+        "--hubs",
+        "north, east",
+        stdin="harbour lantern quilt 7\n" * 2,
+    )
     assert code == 0
     alice = read_users(users_file)["alice"]
     assert alice.roles == {"leadership"} and alice.hubs == ("north", "east")
@@ -215,7 +227,9 @@ def test_users_add_refuses_a_bad_password_and_writes_nothing(users_file, monkeyp
     assert not users_file.exists()
 
 
-def test_users_add_with_an_email_or_subject_asks_no_password_and_signs_in_only_through_the_provider(users_file, monkeypatch, capsys):
+def test_users_add_with_an_email_or_subject_asks_no_password_and_signs_in_only_through_the_provider(
+    users_file, monkeypatch, capsys
+):
     assert hubdash_users(monkeypatch, "add", "maria", "--role", "advisory", "--email", "Maria@Hub.example") == 0
     assert hubdash_users(monkeypatch, "add", "ade", "--role", "leadership", "--hubs", "north", "--subject", "9c1e") == 0
     maria, ade = read_users(users_file)["maria"], read_users(users_file)["ade"]

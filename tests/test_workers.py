@@ -33,8 +33,13 @@ OWNER = textwrap.dedent("""
 def test_workers_end_when_their_owner_is_killed(tmp_path, start_method):
     script = tmp_path / "owner.py"
     script.write_text(OWNER)
-    owner = subprocess.Popen([sys.executable, str(script), start_method], stdout=subprocess.PIPE, text=True,
-                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    owner = subprocess.Popen(
+        [sys.executable, str(script), start_method],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     worker_pids = [int(pid) for pid in owner.stdout.readline().split()]
     assert worker_pids and all(Path(f"/proc/{pid}").exists() for pid in worker_pids)
     owner.send_signal(signal.SIGKILL)

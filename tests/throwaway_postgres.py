@@ -66,7 +66,9 @@ class Server:
         with psycopg.connect(self.url(), autocommit=True) as con:
             con.execute("CHECKPOINT")
             oid = con.execute("SELECT oid FROM pg_database WHERE datname = current_database()").fetchone()[0]
-        return b"".join(path.read_bytes() for path in sorted((self.data / "base" / str(oid)).iterdir()) if path.is_file())
+        return b"".join(
+            path.read_bytes() for path in sorted((self.data / "base" / str(oid)).iterdir()) if path.is_file()
+        )
 
 
 @contextlib.contextmanager
@@ -84,19 +86,36 @@ def throwaway_postgres(durable: bool = True) -> Iterator[Server]:
     server = Server(folder, _free_port())
     log = folder / "server.log"
     try:
-        _run([*run_as, str(binaries / "initdb"), "-D", str(server.data), "-U", SUPERUSER, "--auth=trust",
-              "--encoding=UTF8", "--locale=C.UTF-8"])
+        _run(
+            [
+                *run_as,
+                str(binaries / "initdb"),
+                "-D",
+                str(server.data),
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ]
+        )
         options = f"-c listen_addresses=127.0.0.1 -c port={server.port} -c unix_socket_directories=''"
         if not durable:
             options += " -c fsync=off -c full_page_writes=off"
-        _run([*run_as, str(binaries / "pg_ctl"), "-D", str(server.data), "-l", str(log), "-o", options, "-w", "start"],
-             log)
-        _run([*run_as, str(binaries / "createdb"), "-h", "127.0.0.1", "-p", str(server.port), "-U", SUPERUSER, DATABASE])
+        _run(
+            [*run_as, str(binaries / "pg_ctl"), "-D", str(server.data), "-l", str(log), "-o", options, "-w", "start"],
+            log,
+        )
+        _run(
+            [*run_as, str(binaries / "createdb"), "-h", "127.0.0.1", "-p", str(server.port), "-U", SUPERUSER, DATABASE]
+        )
         yield server
     finally:
         if (server.data / "postmaster.pid").exists():
-            subprocess.run([*run_as, str(binaries / "pg_ctl"), "-D", str(server.data), "-m", "immediate", "stop"],
-                           capture_output=True)
+            subprocess.run(
+                [*run_as, str(binaries / "pg_ctl"), "-D", str(server.data), "-m", "immediate", "stop"],
+                capture_output=True,
+            )
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -104,4 +123,6 @@ def _run(command: list[str], log: Path | None = None) -> None:
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         server_log = log.read_text() if log and log.exists() else ""
-        raise RuntimeError(f"the throwaway PostgreSQL did not start: {' '.join(command)}\n{done.stderr}{done.stdout}{server_log}")
+        raise RuntimeError(
+            f"the throwaway PostgreSQL did not start: {' '.join(command)}\n{done.stderr}{done.stdout}{server_log}"
+        )

@@ -92,10 +92,10 @@ PROBLEM = "problem"
 """The sign-in page's query parameter saying why a sign-in at the provider did not complete (set by server.py)."""
 PROVIDER_PROBLEMS = {
     "failed": "Signing in with your organisation's account did not complete: it was refused or cancelled at the "
-              "sign-in service, or its answer could not be verified (it had expired, or was altered). Please try "
-              "again. If it keeps failing, an administrator can find the reason in the app's log.",
+    "sign-in service, or its answer could not be verified (it had expired, or was altered). Please try "
+    "again. If it keeps failing, an administrator can find the reason in the app's log.",
     "unavailable": "Your organisation's sign-in service cannot be reached just now, so nobody can sign in with it. "
-                   "Please try again later; the public pages work meanwhile.",
+    "Please try again later; the public pages work meanwhile.",
 }
 
 _log = logging.getLogger(__name__)
@@ -156,7 +156,6 @@ def cookie_key() -> str:
     return path.read_text().strip()
 
 
-
 def start_session(username: str) -> Session:
     return Session(sessions.session_registry().start(username, users.accounts_source()), username)
 
@@ -190,7 +189,9 @@ def provider_sign_in(claims: Mapping, registry: sessions.SessionRegistry, now: f
         return None
     if not now - PROVIDER_SIGN_IN_WINDOW <= issued <= now + CLOCK_SKEW:
         return None
-    fingerprint = hashlib.sha256(json.dumps([claims.get("iss"), subject, issued, claims.get("nonce")]).encode()).hexdigest()
+    fingerprint = hashlib.sha256(
+        json.dumps([claims.get("iss"), subject, issued, claims.get("nonce")]).encode()
+    ).hexdigest()
     if not registry.first_use(fingerprint, issued + PROVIDER_SIGN_IN_WINDOW + CLOCK_SKEW):
         return None
     email = claims.get("email")
@@ -216,13 +217,17 @@ def provider_settings_from_environment(environ: Mapping[str, str] = os.environ) 
     if not any(given.values()):
         return None
     problems = [f"{PROVIDER_VARIABLES[setting]} is not set" for setting, value in given.items() if not value]
-    problems += [f"{PROVIDER_VARIABLES[setting]} must be an http:// or https:// address"
-                 for setting in ("redirect_uri", "server_metadata_url")
-                 if given[setting] and not (urlsplit(given[setting]).scheme in ("http", "https")
-                                            and urlsplit(given[setting]).netloc)]
+    problems += [
+        f"{PROVIDER_VARIABLES[setting]} must be an http:// or https:// address"
+        for setting in ("redirect_uri", "server_metadata_url")
+        if given[setting]
+        and not (urlsplit(given[setting]).scheme in ("http", "https") and urlsplit(given[setting]).netloc)
+    ]
     if given["cookie_secret"] and len(given["cookie_secret"]) < MIN_COOKIE_SECRET:
-        problems.append(f"{PROVIDER_VARIABLES['cookie_secret']} must be at least {MIN_COOKIE_SECRET} characters "
-                        "(a random string, such as the output of `openssl rand -base64 32`)")
+        problems.append(
+            f"{PROVIDER_VARIABLES['cookie_secret']} must be at least {MIN_COOKIE_SECRET} characters "
+            "(a random string, such as the output of `openssl rand -base64 32`)"
+        )
     if problems:
         raise ProviderSettingsError("; ".join(problems))
     return given
@@ -255,9 +260,11 @@ def sign_in_methods() -> list[str]:
     if provider is None:
         organisation = "**Your organisation's account** (OpenID Connect): off."
     else:
-        organisation = (f"**Your organisation's account** (OpenID Connect, at `{urlsplit(provider).netloc}`): on. Roles and "
-                        "hubs still come from this server's users file, by the account's subject or its verified "
-                        "e-mail; anyone else who signs in this way sees the public pages only.")
+        organisation = (
+            f"**Your organisation's account** (OpenID Connect, at `{urlsplit(provider).netloc}`): on. Roles and "
+            "hubs still come from this server's users file, by the account's subject or its verified "
+            "e-mail; anyone else who signs in this way sees the public pages only."
+        )
     return [passwords, organisation]
 
 
@@ -287,9 +294,18 @@ def read_token(token: str | None, key: str, now: float) -> Session | None:
         claims = jwt.decode(token, key, algorithms=["HS256"])
     except jwt.InvalidTokenError:
         return None
-    session_id, username, expires, email = claims.get("sid"), claims.get("username"), claims.get("exp_date"), claims.get("email")
-    if not (isinstance(session_id, str) and isinstance(username, str) and isinstance(expires, (int, float))
-            and isinstance(email, (str, type(None)))):
+    session_id, username, expires, email = (
+        claims.get("sid"),
+        claims.get("username"),
+        claims.get("exp_date"),
+        claims.get("email"),
+    )
+    if not (
+        isinstance(session_id, str)
+        and isinstance(username, str)
+        and isinstance(expires, (int, float))
+        and isinstance(email, (str, type(None)))
+    ):
         return None
     return Session(session_id, username, email) if expires > now else None
 
@@ -323,17 +339,42 @@ class Rule:
         return min(self.first_wait * 2 ** min(failures - self.free, 32), self.longest)
 
 
-CLIENT_AND_USERNAME = Rule("client and username", per_client=True, per_username=True, blocks=True,
-                           free=3, first_wait=2.0, longest=15 * 60.0, memory=24 * 3600.0)
+CLIENT_AND_USERNAME = Rule(
+    "client and username",
+    per_client=True,
+    per_username=True,
+    blocks=True,
+    free=3,
+    first_wait=2.0,
+    longest=15 * 60.0,
+    memory=24 * 3600.0,
+)
 """Against guessing one account's password from one client."""
-CLIENT = Rule("client", per_client=True, per_username=False, blocks=True,
-              free=10, first_wait=2.0, longest=15 * 60.0, memory=24 * 3600.0)
+CLIENT = Rule(
+    "client",
+    per_client=True,
+    per_username=False,
+    blocks=True,
+    free=10,
+    first_wait=2.0,
+    longest=15 * 60.0,
+    memory=24 * 3600.0,
+)
 """Against one client trying a few passwords on many usernames."""
-USERNAME = Rule("username", per_client=False, per_username=True, blocks=False,
-                free=10, first_wait=1.0, longest=10.0, memory=3600.0)
+USERNAME = Rule(
+    "username", per_client=False, per_username=True, blocks=False, free=10, first_wait=1.0, longest=10.0, memory=3600.0
+)
 """Against many clients guessing one account's password: slows them down, never locks the account."""
-EVERYONE = Rule("everyone", per_client=False, per_username=False, blocks=False,
-                free=30, first_wait=1.0, longest=5.0, memory=15 * 60.0)
+EVERYONE = Rule(
+    "everyone",
+    per_client=False,
+    per_username=False,
+    blocks=False,
+    free=30,
+    first_wait=1.0,
+    longest=5.0,
+    memory=15 * 60.0,
+)
 """Against a flood from many clients: everyone's attempts are held a few seconds at most."""
 RULES = (CLIENT_AND_USERNAME, CLIENT, USERNAME, EVERYONE)
 
@@ -354,8 +395,12 @@ class Throttle:
     forgotten with the failures. A restart forgets them all.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-                 rules: tuple[Rule, ...] = RULES):
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        rules: tuple[Rule, ...] = RULES,
+    ):
         self._clock = clock
         self.sleep = sleep
         self._rules = rules
@@ -510,16 +555,24 @@ def sign_in_form(hubs: Sequence[str]) -> Viewer:
     if problem:
         st.error(problem)
     provider = provider_url() is not None
-    if provider and st.button("Sign in with your organisation's account", key="hubdash-provider-sign-in", type="primary"):
+    if provider and st.button(
+        "Sign in with your organisation's account", key="hubdash-provider-sign-in", type="primary"
+    ):
         st.login()
     accounts = {name: user for name, user in _accounts(hubs).items() if user.password_hash}
     if not accounts:
         if not provider:
-            st.warning("Sign-in is not available: no accounts are set up, or the users file cannot be read. "
-                       "An administrator can check with `hubdash users list`.")
+            st.warning(
+                "Sign-in is not available: no accounts are set up, or the users file cannot be read. "
+                "An administrator can check with `hubdash users list`."
+            )
         return VISITOR
-    fields = {"Form name": "Or with a password" if provider else "Sign in", "Username": "Username",
-              "Password": "Password", "Login": "Sign in"}
+    fields = {
+        "Form name": "Or with a password" if provider else "Sign in",
+        "Username": "Username",
+        "Password": "Password",
+        "Login": "Sign in",
+    }
     _authenticator(accounts).login(fields=fields, key="hubdash-sign-in")
     if paths.users_file() is None:
         st.caption(_demo_accounts_note(accounts))
@@ -609,7 +662,9 @@ _handover = CookieHandover()
 def _hand_over_cookie(session: Session) -> None:
     import streamlit as st
 
-    st.session_state[_COOKIE_TO_SET] = _handover.offer(issue_token(session, cookie_key(), time.time() + sessions.LIFETIME))
+    st.session_state[_COOKIE_TO_SET] = _handover.offer(
+        issue_token(session, cookie_key(), time.time() + sessions.LIFETIME)
+    )
 
 
 def take_cookie(ticket: str) -> str | None:
@@ -622,9 +677,17 @@ def _authenticator(accounts: dict[str, User]):
     import streamlit as st
     import streamlit_authenticator as stauth
 
-    credentials = {"usernames": {name: {"password": user.password_hash, "roles": sorted(user.roles)} for name, user in accounts.items()}}
+    credentials = {
+        "usernames": {
+            name: {"password": user.password_hash, "roles": sorted(user.roles)} for name, user in accounts.items()
+        }
+    }
     authenticator = stauth.Authenticate(
-        credentials, COOKIE_NAME, cookie_key(), sessions.LIFETIME / 86400, auto_hash=False,
+        credentials,
+        COOKIE_NAME,
+        cookie_key(),
+        sessions.LIFETIME / 86400,
+        auto_hash=False,
         login_sleep_time=0,  # its fixed pause on every signed-out run; the throttle does this job
     )
 
@@ -648,5 +711,7 @@ def _demo_accounts_note(accounts: dict[str, User]) -> str:
             return ", ".join(sorted(user.roles))
         return f"{', '.join(sorted(user.roles))}, hub {', '.join(user.hubs) or 'none'} only"
 
-    listed = "; ".join(f"{name} / {password} ({scope(accounts[name])})" for name, password in users.DEMO_PASSWORDS.items())
+    listed = "; ".join(
+        f"{name} / {password} ({scope(accounts[name])})" for name, password in users.DEMO_PASSWORDS.items()
+    )
     return f"Demo accounts, until HUBDASH_USERS names a users file: {listed}."

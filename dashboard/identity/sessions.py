@@ -29,6 +29,7 @@ def idle_timeout() -> float:
         raise ValueError(f"HUBDASH_SESSION_MINUTES must be a whole number of minutes, 1 or more, not {text!r}")
     return int(text) * 60.0
 
+
 def _store() -> Path:
     return paths.home() / "sign-in.sqlite"
 
@@ -77,7 +78,9 @@ class SessionRegistry:
             "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, username TEXT NOT NULL,"
             " source TEXT NOT NULL, started REAL NOT NULL, last_seen REAL NOT NULL)",
         )
-        _create_table(path, "CREATE TABLE IF NOT EXISTS provider_sign_ins (fingerprint TEXT PRIMARY KEY, until REAL NOT NULL)")
+        _create_table(
+            path, "CREATE TABLE IF NOT EXISTS provider_sign_ins (fingerprint TEXT PRIMARY KEY, until REAL NOT NULL)"
+        )
         _erase_failed_sign_ins(path)
 
     def first_use(self, fingerprint: str, until: float) -> bool:
@@ -85,7 +88,9 @@ class SessionRegistry:
         Only a hash is kept, never who signed in."""
         with _transaction(self._path) as db:
             db.execute("DELETE FROM provider_sign_ins WHERE until < ?", (self._clock(),))
-            return db.execute("INSERT OR IGNORE INTO provider_sign_ins VALUES (?, ?)", (fingerprint, until)).rowcount == 1
+            return (
+                db.execute("INSERT OR IGNORE INTO provider_sign_ins VALUES (?, ?)", (fingerprint, until)).rowcount == 1
+            )
 
     def start(self, username: str, source: str) -> str:
         session_id = secrets.token_urlsafe(32)

@@ -245,11 +245,19 @@ def _parse(text: str, path: Path) -> dict[str, User]:
             continue
         hubs = entry.get("hubs")
         email = entry.get("email")
-        users[name] = User(name, entry.get("password"), frozenset(entry["roles"]), None if hubs is None else tuple(hubs),
-                           None if email is None else email.lower(), entry.get("subject"))
+        users[name] = User(
+            name,
+            entry.get("password"),
+            frozenset(entry["roles"]),
+            None if hubs is None else tuple(hubs),
+            None if email is None else email.lower(),
+            entry.get("subject"),
+        )
     for key in ("email", "subject"):
         named = [getattr(user, key) for user in users.values() if getattr(user, key) is not None]
-        problems += [f"{key} {value} is given to more than one user" for value in sorted(set(named)) if named.count(value) > 1]
+        problems += [
+            f"{key} {value} is given to more than one user" for value in sorted(set(named)) if named.count(value) > 1
+        ]
     if problems:
         raise UsersFileError(f"{path} has problems:\n  " + "\n  ".join(problems))
     return users
@@ -276,14 +284,19 @@ def _entry_problem(name, entry) -> str | None:
     if not isinstance(roles, list) or not roles or not set(roles) <= set(ROLES):
         return f"roles must be a list of one or more of {', '.join(ROLES)}"
     hubs = entry.get("hubs")
-    if hubs is not None and (not isinstance(hubs, list) or not all(isinstance(h, str) and HUB.fullmatch(h) for h in hubs)):
+    if hubs is not None and (
+        not isinstance(hubs, list) or not all(isinstance(h, str) and HUB.fullmatch(h) for h in hubs)
+    ):
         return "hubs must be a list of hub ids (lower-case letters, digits, _ and -)"
     return None
 
 
 def _entry(user: User) -> dict:
-    entry = {key: value for key, value in (("password", user.password_hash), ("email", user.email), ("subject", user.subject))
-             if value is not None}
+    entry = {
+        key: value
+        for key, value in (("password", user.password_hash), ("email", user.email), ("subject", user.subject))
+        if value is not None
+    }
     entry["roles"] = [role for role in ROLES if role in user.roles]
     if user.hubs is not None:
         entry["hubs"] = list(user.hubs)
@@ -366,7 +379,9 @@ def _text_with_user_removed(path: Path, username: str) -> str | None:
     start = next((i for i in range(top + 1, end) if own_line.fullmatch(lines[i])), None)
     if start is None:
         return None
-    next_entry = next((i for i in range(start + 1, end) if _is_content(lines[i]) and len(_indent(lines[i])) <= len(indent)), end)
+    next_entry = next(
+        (i for i in range(start + 1, end) if _is_content(lines[i]) and len(_indent(lines[i])) <= len(indent)), end
+    )
     # Blank lines and comments before the next entry are about that entry: they stay.
     stop = max(i for i in range(start, next_entry) if _is_content(lines[i])) + 1
     return "".join(lines[:start] + lines[stop:])
@@ -380,14 +395,25 @@ def configure_parser(subparsers) -> None:
     users = subparsers.add_parser("users", help="who may sign in: the file named by HUBDASH_USERS")
     commands = users.add_subparsers(dest="users_command", required=True)
 
-    add = commands.add_parser("add", help="add a user; asks for the password twice (or reads two lines from stdin), "
-                                          "unless they sign in through the identity provider (--email or --subject)")
+    add = commands.add_parser(
+        "add",
+        help="add a user; asks for the password twice (or reads two lines from stdin), "
+        "unless they sign in through the identity provider (--email or --subject)",
+    )
     add.add_argument("name", help="the name they sign in with: letters, digits and . _ @ - (kept in lower case)")
-    add.add_argument("--role", required=True, choices=ROLES,
-                     help="leadership: the dashboard; advisory: feedback review and cycles; admin: both")
-    add.add_argument("--hubs", default=None, help="comma-separated hub ids the user may see in detail (default: every hub)")
+    add.add_argument(
+        "--role",
+        required=True,
+        choices=ROLES,
+        help="leadership: the dashboard; advisory: feedback review and cycles; admin: both",
+    )
+    add.add_argument(
+        "--hubs", default=None, help="comma-separated hub ids the user may see in detail (default: every hub)"
+    )
     through = add.add_mutually_exclusive_group()
-    through.add_argument("--email", default=None, help="signs in through the identity provider with this verified e-mail")
+    through.add_argument(
+        "--email", default=None, help="signs in through the identity provider with this verified e-mail"
+    )
     through.add_argument("--subject", default=None, help="signs in through the identity provider as this subject")
     add.set_defaults(run=add_user_command)
 
@@ -447,8 +473,12 @@ def list_users_command(args: argparse.Namespace) -> int:
         print(f"no users in {path}")
         return 0
     rows = [("name", "roles", "hubs", "signs in with")] + [
-        (u.username, ", ".join(r for r in ROLES if r in u.roles), "every hub" if u.hubs is None else ", ".join(u.hubs) or "none",
-         u.sign_in)
+        (
+            u.username,
+            ", ".join(r for r in ROLES if r in u.roles),
+            "every hub" if u.hubs is None else ", ".join(u.hubs) or "none",
+            u.sign_in,
+        )
         for u in sorted(users.values(), key=lambda u: u.username)
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
@@ -474,7 +504,9 @@ def remove_user_command(args: argparse.Namespace) -> int:
 def _configured_file() -> Path | None:
     path = paths.users_file()
     if path is None:
-        _refuse("set HUBDASH_USERS to the users file (it is created if missing), e.g. export HUBDASH_USERS=/etc/hubdash/users.yaml")
+        _refuse(
+            "set HUBDASH_USERS to the users file (it is created if missing), e.g. export HUBDASH_USERS=/etc/hubdash/users.yaml"
+        )
     return path
 
 

@@ -68,7 +68,9 @@ def true_figures(data: FinestData) -> pd.DataFrame:
 def _cells(data: FinestData, wanted: Callable[[Topic, str, str, tuple[str, ...]], bool]) -> pd.DataFrame:
     periods = complete_periods(data.months)
     geos = _geographies(data.hubs)
-    frames = [_topic_cells(TOPICS[name], table, periods, geos, data.hubs, wanted) for name, table in data.tables.items()]
+    frames = [
+        _topic_cells(TOPICS[name], table, periods, geos, data.hubs, wanted) for name, table in data.tables.items()
+    ]
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="string") for c in CELL_KEY}).assign(value=pd.Series(dtype="Int64"))
@@ -83,9 +85,7 @@ def _topic_cells(topic: Topic, table: pd.DataFrame, periods, geos, hubs: pd.Data
     if table.empty and not topic.count_of_people:
         return pd.DataFrame()
     finest = with_rollup_columns(table, hubs)
-    categories = {
-        col: sorted(set(_KNOWN_CATEGORIES.get(col, ())) | set(table[col].unique())) for col in topic.grain
-    }
+    categories = {col: sorted(set(_KNOWN_CATEGORIES.get(col, ())) | set(table[col].unique())) for col in topic.grain}
     parts = []
     for period_level, geo_level, breakdown in itertools.product(PERIOD_LEVELS, GEO_LEVELS, topic.breakdowns):
         if not wanted(topic, period_level, geo_level, breakdown):

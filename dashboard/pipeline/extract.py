@@ -212,8 +212,14 @@ order they are tried: a value is reported for the first rule it fails."""
 def _refused_character(name: str) -> str:
     """The first character of a name that is not a letter, mark, digit or NAME_PUNCTUATION, described; or ""."""
     for character in name:
-        if unicodedata.category(character)[0] not in "LM" and not character.isdecimal() and character not in NAME_PUNCTUATION:
-            code = f" (U+{ord(character):04X} {unicodedata.name(character, 'unnamed')})" if not character.isascii() else ""
+        if (
+            unicodedata.category(character)[0] not in "LM"
+            and not character.isdecimal()
+            and character not in NAME_PUNCTUATION
+        ):
+            code = (
+                f" (U+{ord(character):04X} {unicodedata.name(character, 'unnamed')})" if not character.isascii() else ""
+            )
             return repr(character) + code
     return ""
 

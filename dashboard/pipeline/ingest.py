@@ -114,7 +114,9 @@ def _sorted(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """One canonical form (order and types), so that equal data has equal digests."""
     topic = TOPICS[name]
     key = ["month", "hub", *topic.grain]
-    canonical = frame[[*key, *topic.measures]].astype({**{c: object for c in key}, **{m: "int64" for m in topic.measures}})
+    canonical = frame[[*key, *topic.measures]].astype(
+        {**{c: object for c in key}, **{m: "int64" for m in topic.measures}}
+    )
     return canonical.sort_values(key).reset_index(drop=True)
 
 
@@ -126,9 +128,15 @@ def _blocks(tables: dict[str, pd.DataFrame], months: list[str], hubs: list[str])
         if frame.empty:
             continue
         hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-        summed = pd.DataFrame({"month": frame["month"], "hub": frame["hub"], "h": hashes}).groupby(["month", "hub"])["h"].sum()
+        summed = (
+            pd.DataFrame({"month": frame["month"], "hub": frame["hub"], "h": hashes})
+            .groupby(["month", "hub"])["h"]
+            .sum()
+        )
         digests.append(summed.rename("digest").reset_index().assign(topic=name))
-    found = pd.concat(digests, ignore_index=True) if digests else pd.DataFrame(columns=["topic", "month", "hub", "digest"])
+    found = (
+        pd.concat(digests, ignore_index=True) if digests else pd.DataFrame(columns=["topic", "month", "hub", "digest"])
+    )
     blocks = grid.to_frame(index=False).merge(found, on=["topic", "month", "hub"], how="left")
     blocks["digest"] = blocks["digest"].fillna(0).astype("uint64")
     return blocks

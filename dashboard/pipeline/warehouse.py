@@ -70,8 +70,12 @@ def exclusive(path: Path) -> Iterator[None]:
 def remove_leftovers(path: Path) -> None:
     """Delete the temporary files of writers that were killed while writing a release (held under `exclusive`)."""
     link = re.compile(rf"^\.{re.escape(path.name)}\.(\d+)\.link$")
-    folders = ((path.parent, link), (releases_dir(path), _TEMPORARY_FILE), (staging_dir(path), _TEMPORARY_FILE),
-               (own_dir(path), _TEMPORARY_FOLDER))
+    folders = (
+        (path.parent, link),
+        (releases_dir(path), _TEMPORARY_FILE),
+        (staging_dir(path), _TEMPORARY_FILE),
+        (own_dir(path), _TEMPORARY_FOLDER),
+    )
     for folder, pattern in folders:
         if not folder.is_dir():
             continue
@@ -155,8 +159,15 @@ def read_staging(path: Path, number: int) -> Staged | None:
     return Staged(hubs, months, tables, blocks)
 
 
-def write_release(path: Path, release: Release, ranges: pd.DataFrame, staged: Staged, own: pd.DataFrame,
-                  first_month: str, last_month: str) -> None:
+def write_release(
+    path: Path,
+    release: Release,
+    ranges: pd.DataFrame,
+    staged: Staged,
+    own: pd.DataFrame,
+    first_month: str,
+    last_month: str,
+) -> None:
     """Write the release, staging and hubs' own files, then make them current with one atomic rename.
 
     `ranges` holds the range the published figures imply for each suppressed cell (ranges.implied_ranges);
@@ -192,10 +203,17 @@ def _write_own(final: Path, release: Release, own: pd.DataFrame, first_month: st
         for hub in release.hubs["hub"]:
             cells = own[(own["geo_level"] == "hub") & (own["geo"] == hub)].assign(suppressed=False)
             hubs = release.hubs[release.hubs["hub"] == hub]
-            mine = Release(cells=cells, hubs=hubs, blocks=release.blocks.iloc[0:0], threshold=release.threshold,
-                           number=release.number)
-            _write_atomically(temp / f"{hub}.duckdb",
-                              lambda con, mine=mine: _fill_release(con, mine, nothing_hidden, first_month, last_month))
+            mine = Release(
+                cells=cells,
+                hubs=hubs,
+                blocks=release.blocks.iloc[0:0],
+                threshold=release.threshold,
+                number=release.number,
+            )
+            _write_atomically(
+                temp / f"{hub}.duckdb",
+                lambda con, mine=mine: _fill_release(con, mine, nothing_hidden, first_month, last_month),
+            )
         shutil.rmtree(final, ignore_errors=True)
         os.replace(temp, final)
         _fsync_dir(final.parent)

@@ -107,7 +107,9 @@ def insider_groups(hubs: pd.DataFrame) -> dict[frozenset, set | None]:
 
 def _owned_by(owners: set | None):
     """The scope of an attack: cells whose owner is in `owners` (every cell when None)."""
-    return lambda facts, owner: np.ones(len(facts), bool) if owners is None else pd.Series(owner).isin(owners).to_numpy()
+    return lambda facts, owner: (
+        np.ones(len(facts), bool) if owners is None else pd.Series(owner).isin(owners).to_numpy()
+    )
 
 
 def _attacker_name(known: frozenset) -> str:
@@ -154,9 +156,13 @@ def _own_part(cells: pd.DataFrame, known: frozenset, truth: pd.DataFrame | None,
     own = np.zeros(len(cells))
     for hub in known:
         theirs = mine[mine.geo == hub]
-        value = cells[place].astype(str).merge(
-            theirs[[*place, "value"]].astype({c: str for c in place}), on=place, how="left"
-        )["value"].fillna(0).to_numpy(float)
+        value = (
+            cells[place]
+            .astype(str)
+            .merge(theirs[[*place, "value"]].astype({c: str for c in place}), on=place, how="left")["value"]
+            .fillna(0)
+            .to_numpy(float)
+        )
         covering = np.array([hub in hubs_of[c] for c in cells.cover.to_numpy()], dtype=bool)
         own += np.where(covering, value, 0.0)
     return own
@@ -481,7 +487,10 @@ class _Grid:
         if not slots:
             return
         year, slot = (np.array(a) for a in zip(*slots))
-        t, g, k = (a.ravel() for a in np.meshgrid(np.arange(len(slots)), np.arange(n_geos), np.arange(n_categories), indexing="ij"))
+        t, g, k = (
+            a.ravel()
+            for a in np.meshgrid(np.arange(len(slots)), np.arange(n_geos), np.arange(n_categories), indexing="ij")
+        )
         for greater, lesser in self.topic.order:
             if greater in self.measures and lesser in self.measures:
                 big, small = self.measures.index(greater), self.measures.index(lesser)
@@ -595,8 +604,14 @@ class _Problem:
 
     @staticmethod
     def build(
-        release: Release, topic: Topic, facts: pd.DataFrame, covers: dict[frozenset, int], say,
-        insiders: pd.DataFrame | None = None, own: np.ndarray | None = None, order: bool = True,
+        release: Release,
+        topic: Topic,
+        facts: pd.DataFrame,
+        covers: dict[frozenset, int],
+        say,
+        insiders: pd.DataFrame | None = None,
+        own: np.ndarray | None = None,
+        order: bool = True,
     ) -> _Problem:
         """`insiders`: the true figures the attacker knows besides the published ones (its own hubs');
         `own`: per target, the part of it that is theirs."""
@@ -750,8 +765,14 @@ def _chunks(problem, rows, columns, component, lower, region, by_region, targets
         report_rows = np.flatnonzero(target_chunk == c)
         lp_region = region[column_chunk == c]
         windows = by_region and len(np.unique(lp_region[lp_region >= 0])) > 1
-        lp = _Lp(lp_rows, lower[mine], np.searchsorted(mine, targets[report_rows]), lp_region, windows,
-                 problem.own[report_rows])
+        lp = _Lp(
+            lp_rows,
+            lower[mine],
+            np.searchsorted(mine, targets[report_rows]),
+            lp_region,
+            windows,
+            problem.own[report_rows],
+        )
         chunks.append(_Chunk(lp, problem, report_rows))
     return chunks
 
@@ -894,8 +915,13 @@ class _Attack:
             touched = np.bincount(row_of, weights=inside[rows.index], minlength=len(rows)) > 0
             window_rows = _unknown_part(rows, touched, ~inside, centre)
             window_rows.index = np.searchsorted(columns, window_rows.index)
-            window = _Lp(window_rows, self.lp.col_lower[columns], np.searchsorted(columns, self.targets[mine]), region[columns],
-                         own=self.own[mine])
+            window = _Lp(
+                window_rows,
+                self.lp.col_lower[columns],
+                np.searchsorted(columns, self.targets[mine]),
+                region[columns],
+                own=self.own[mine],
+            )
             local = _Attack(window, self.threshold, (self.floor[mine], self.ceiling[mine]))
             local.run(exact_for_all=False)
             self.solves += local.solves

@@ -152,7 +152,9 @@ class _Part:
 def _independent_parts(cells: pd.DataFrame) -> dict[str, np.ndarray]:
     """No relation crosses a measure, an outcome or a calendar year."""
     year = years_of(cells["period"])
-    keys = cells["topic"] + "/" + cells["measure"] + "/" + cells["outcome"].where(cells["outcome"] != ALL, "") + "/" + year
+    keys = (
+        cells["topic"] + "/" + cells["measure"] + "/" + cells["outcome"].where(cells["outcome"] != ALL, "") + "/" + year
+    )
     return {name: idx.to_numpy() for name, idx in cells.groupby(keys.str.replace("//", "/"), sort=True).groups.items()}
 
 
@@ -217,8 +219,12 @@ def _protect_region_by_region(
             continue
         window = np.flatnonzero((region == name) | (level == "network"))
         local = _Separation(
-            _Relations(part.cells.iloc[window], part.hubs), value[window], weight[window], can_hide[window],
-            hidden[window], part.latent[window],
+            _Relations(part.cells.iloc[window], part.hubs),
+            value[window],
+            weight[window],
+            can_hide[window],
+            hidden[window],
+            part.latent[window],
         )
         local.protect(np.searchsorted(window, mine), part.threshold)
         hidden[window] |= local.hidden
@@ -227,7 +233,9 @@ def _protect_region_by_region(
 def _largest_region_below(cells: pd.DataFrame, value: np.ndarray, network_cells: np.ndarray) -> np.ndarray:
     """For each network cell, the region whose cell of the same period and category holds most."""
     same = [c for c in CELL_KEY if c not in ("geo_level", "geo")]
-    regions = cells.loc[cells["geo_level"] == "region", [*same, "geo"]].assign(_value=value[cells["geo_level"] == "region"])
+    regions = cells.loc[cells["geo_level"] == "region", [*same, "geo"]].assign(
+        _value=value[cells["geo_level"] == "region"]
+    )
     wanted = cells.iloc[network_cells][same].astype(str).assign(_order=np.arange(len(network_cells)))
     pairs = wanted.merge(regions.astype({c: str for c in same}), on=same)
     best = pairs.sort_values(["_order", "_value"], ascending=[True, False]).drop_duplicates("_order")
@@ -263,8 +271,15 @@ class _Separation:
     undoes an earlier one.
     """
 
-    def __init__(self, relations: _Relations, value: np.ndarray, weight: np.ndarray, can_hide: np.ndarray,
-                 hidden: np.ndarray, latent: np.ndarray):
+    def __init__(
+        self,
+        relations: _Relations,
+        value: np.ndarray,
+        weight: np.ndarray,
+        can_hide: np.ndarray,
+        hidden: np.ndarray,
+        latent: np.ndarray,
+    ):
         self.relations, self.value, self.hidden, self.latent = relations, value, hidden, latent
         self.weight = np.where(latent, 0.0, weight.astype(float))
         self.n = len(value)
@@ -321,8 +336,17 @@ class _Separation:
             signs = np.r_[np.ones(len(terms)), -1.0]
             index.extend(np.r_[members, members + n].tolist())
             coef.extend(np.r_[signs, -signs].tolist())
-        _check(h.addRows(len(starts), np.zeros(len(starts)), np.zeros(len(starts)), len(index),
-                         np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(coef)))
+        _check(
+            h.addRows(
+                len(starts),
+                np.zeros(len(starts)),
+                np.zeros(len(starts)),
+                len(index),
+                np.array(starts, dtype=np.int32),
+                np.array(index, dtype=np.int32),
+                np.array(coef),
+            )
+        )
         return h
 
     def _rise_needed(self, u: int) -> float:
@@ -364,7 +388,9 @@ class _Separation:
         newly = changed[~self.hidden[changed] & ~self.latent[changed]]
         if len(newly):
             self.hidden[newly] = True
-            self.h.changeColsCost(2 * len(newly), np.r_[newly, newly + self.n].astype(np.int32), np.zeros(2 * len(newly)))
+            self.h.changeColsCost(
+                2 * len(newly), np.r_[newly, newly + self.n].astype(np.int32), np.zeros(2 * len(newly))
+            )
         y = self.value + moved
         np.maximum(self.highest, y, out=self.highest)
         np.minimum(self.lowest, y, out=self.lowest)
@@ -464,6 +490,7 @@ class _Relations:
                 groups.append(([cell], set(mine)))
         return [members for members, _ in groups]
 
+
 def _joined(key: pd.DataFrame) -> pd.Index:
     columns = list(key.columns)
     return pd.Index(key[columns[0]].str.cat([key[c] for c in columns[1:]], sep="\x1f"))
@@ -533,9 +560,7 @@ def _carried_over(cells, hubs, blocks, previous: Release | None) -> pd.DataFrame
     same_cover = _same_membership(previous.hubs, hubs)
     old = old[(old["geo_level"] == "hub") | old["geo"].isin(same_cover)]
     key = list(CELL_KEY)
-    joined = cells[key].astype(str).merge(
-        old[[*key, "suppressed"]].astype({c: str for c in key}), on=key, how="left"
-    )
+    joined = cells[key].astype(str).merge(old[[*key, "suppressed"]].astype({c: str for c in key}), on=key, how="left")
     was_hidden = joined["suppressed"]
     keep["keep_suppressed"] = (was_hidden == True).to_numpy()  # noqa: E712 (missing means no previous cell)
     keep["keep_published"] = (was_hidden == False).to_numpy()  # noqa: E712
@@ -565,7 +590,11 @@ def _previous_part(previous: Release | None, part_cells: pd.DataFrame) -> Releas
         & (years_of(old["period"]) == year_of(first["period"]))
     )
     return Release(
-        cells=old[mask], hubs=previous.hubs, blocks=previous.blocks, threshold=previous.threshold, number=previous.number
+        cells=old[mask],
+        hubs=previous.hubs,
+        blocks=previous.blocks,
+        threshold=previous.threshold,
+        number=previous.number,
     )
 
 

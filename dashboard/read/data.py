@@ -55,8 +55,10 @@ def _ranges_of_an_older_release(cursor: duckdb.DuckDBPyConnection) -> None:
     republish it): an empty ranges table for this cursor, so its hidden figures read 'suppressed' until the next
     release."""
     if not cursor.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'ranges'").fetchone():
-        cursor.execute("CREATE TEMP TABLE ranges AS SELECT * EXCLUDE (value, suppressed), NULL::BIGINT AS lower, "
-                       "NULL::BIGINT AS upper FROM cells LIMIT 0")
+        cursor.execute(
+            "CREATE TEMP TABLE ranges AS SELECT * EXCLUDE (value, suppressed), NULL::BIGINT AS lower, "
+            "NULL::BIGINT AS upper FROM cells LIMIT 0"
+        )
 
 
 def run(name: str, **params) -> pd.DataFrame:
@@ -82,7 +84,13 @@ def figures(name: str, viewer: Viewer, *, geo_level: str, geos: list[str], **par
 def own_figures(viewer: Viewer, geo_level: str, geos: list[str]) -> bool:
     """Whether figures() answers from the viewer's own hubs' figures: only for a user scoped to hubs, about
     their own hubs alone, and only where the current release has those files."""
-    if not viewer.signed_in or viewer.hubs is None or geo_level != "hub" or not geos or not set(geos) <= set(viewer.hubs):
+    if (
+        not viewer.signed_in
+        or viewer.hubs is None
+        or geo_level != "hub"
+        or not geos
+        or not set(geos) <= set(viewer.hubs)
+    ):
         return False
     release = Path(release_file())
     return all(warehouse.own_file(release, hub).exists() for hub in geos)
@@ -95,7 +103,9 @@ def _run_own(files: list[Path], name: str, params: dict) -> pd.DataFrame:
             con.execute(f"ATTACH '{str(file).replace(chr(39), chr(39) * 2)}' AS own{number} (READ_ONLY)")
         for table in ("cells", "ranges", "hubs", "release"):
             union = " UNION ALL ".join(f"SELECT * FROM own{number}.{table}" for number in range(len(files)))
-            con.execute(f"CREATE TEMP VIEW {table} AS SELECT DISTINCT * FROM ({union})")  # one release row, not one per file
+            con.execute(
+                f"CREATE TEMP VIEW {table} AS SELECT DISTINCT * FROM ({union})"
+            )  # one release row, not one per file
         queries.install_macros(con)
         return queries.run(con, name, **params)
 

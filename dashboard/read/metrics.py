@@ -41,20 +41,32 @@ class Metric:
 _REFERRAL_GROUPS = ("service_line", "language")
 METRICS = {
     "interpreter_coverage": Metric(
-        "Interpreter coverage", "language_access", "interpreter_coverage", "interpreter_coverage", ("language",)),
+        "Interpreter coverage", "language_access", "interpreter_coverage", "interpreter_coverage", ("language",)
+    ),
     "completion_rate": Metric(
-        "Accepted referrals completed", "referrals", "referral_funnel", "completion_rate", _REFERRAL_GROUPS),
+        "Accepted referrals completed", "referrals", "referral_funnel", "completion_rate", _REFERRAL_GROUPS
+    ),
     "first_appointment_rate": Metric(
-        "Accepted referrals reaching a first appointment", "referrals", "referral_funnel", "first_appointment_rate",
-        _REFERRAL_GROUPS),
+        "Accepted referrals reaching a first appointment",
+        "referrals",
+        "referral_funnel",
+        "first_appointment_rate",
+        _REFERRAL_GROUPS,
+    ),
     "waited_over_30_days_share": Metric(
-        "First appointments after more than 30 days", "referrals", "referral_funnel", "waited_over_30_days_share",
-        _REFERRAL_GROUPS, better="lower"),
+        "First appointments after more than 30 days",
+        "referrals",
+        "referral_funnel",
+        "waited_over_30_days_share",
+        _REFERRAL_GROUPS,
+        better="lower",
+    ),
     "outcome_achieved_share": Metric(
-        "Outcome achieved among those assessed", "outcomes", "outcomes", "achieved_share", ("outcome",),
-        has_total=False),
+        "Outcome achieved among those assessed", "outcomes", "outcomes", "achieved_share", ("outcome",), has_total=False
+    ),
     "referrals": Metric(
-        "Referrals made", "referrals", "referral_funnel", "referred", _REFERRAL_GROUPS, percent=False, better=None),
+        "Referrals made", "referrals", "referral_funnel", "referred", _REFERRAL_GROUPS, percent=False, better=None
+    ),
 }
 
 
@@ -124,7 +136,11 @@ def describe(spec: dict) -> str:
         parts.append(language(spec["language"]))
     if spec.get("outcome", ALL) != ALL and spec["metric"] == "outcome_achieved_share":
         parts.append(plain(spec["outcome"]))
-    parts.append(plain(spec.get("geo", NETWORK)) if spec.get("geo_level", "network") == "network" else f"{spec['geo_level']} {spec['geo']}")
+    parts.append(
+        plain(spec.get("geo", NETWORK))
+        if spec.get("geo_level", "network") == "network"
+        else f"{spec['geo_level']} {spec['geo']}"
+    )
     return ", ".join(parts)
 
 

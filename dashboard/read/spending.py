@@ -40,8 +40,10 @@ def flags(burn: pd.DataFrame, name: Callable[[str], str]) -> tuple[list[str], li
         if month == 12:
             sentence = f"{name(stream)}: {share:.0%} of the {year} budget spent: {verdict}."
         else:
-            sentence = (f"{name(stream)}: {share:.0%} of the {year} budget spent by the end of "
-                        f"{calendar.month_name[month]}, against {line:.0%} on a straight line: {verdict}.")
+            sentence = (
+                f"{name(stream)}: {share:.0%} of the {year} budget spent by the end of "
+                f"{calendar.month_name[month]}, against {line:.0%} on a straight line: {verdict}."
+            )
         off.append((abs(pace - 1), sentence))
     off.sort(key=lambda item: -item[0])
     return [sentence for _, sentence in off], sorted(on)

@@ -49,8 +49,10 @@ def _sign_in() -> None:
     if viewer.roles:
         st.success(f"You are signed in as {markdown_text(viewer.username)}. Choose a page in the menu.")
     elif viewer.signed_in:
-        st.info(f"You are signed in as {markdown_text(viewer.username)}, but this dashboard has given you no role, so "
-                "you see the public pages only. An administrator can give you one in the users file.")
+        st.info(
+            f"You are signed in as {markdown_text(viewer.username)}, but this dashboard has given you no role, so "
+            "you see the public pages only. An administrator can give you one in the users file."
+        )
     else:
         ui.sign_in()
 

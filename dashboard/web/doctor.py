@@ -32,12 +32,21 @@ def _frames_only_from_known_origins(policy: str) -> bool:
 
 
 HEADERS = (
-    Header("Content-Security-Policy", _frames_only_from_known_origins,
-           "frame-ancestors 'self' (or 'none'): no other site may frame the sign-in and feedback forms"),
-    Header("X-Content-Type-Options", lambda value: value.strip().lower() == "nosniff",
-           "nosniff: browsers must not guess a response's type"),
-    Header("Referrer-Policy", lambda value: value.strip().lower() in ("no-referrer", "same-origin"),
-           "no-referrer (or same-origin): a page's address must not reach other sites"),
+    Header(
+        "Content-Security-Policy",
+        _frames_only_from_known_origins,
+        "frame-ancestors 'self' (or 'none'): no other site may frame the sign-in and feedback forms",
+    ),
+    Header(
+        "X-Content-Type-Options",
+        lambda value: value.strip().lower() == "nosniff",
+        "nosniff: browsers must not guess a response's type",
+    ),
+    Header(
+        "Referrer-Policy",
+        lambda value: value.strip().lower() in ("no-referrer", "same-origin"),
+        "no-referrer (or same-origin): a page's address must not reach other sites",
+    ),
 )
 """The security headers every response of the app must carry."""
 
@@ -49,8 +58,10 @@ def check_folder(home: Path) -> list[str]:
     owner = os.stat(home).st_uid
     problems = []
     if owner != os.geteuid():
-        problems.append(f"{home} belongs to user {owner}, not to the user running hubdash ({os.geteuid()}): "
-                        f"run hubdash as the folder's owner, or chown -R {os.geteuid()} {home}")
+        problems.append(
+            f"{home} belongs to user {owner}, not to the user running hubdash ({os.geteuid()}): "
+            f"run hubdash as the folder's owner, or chown -R {os.geteuid()} {home}"
+        )
     for path in [home, *sorted(home.rglob("*"))]:
         info = path.lstat()
         if stat.S_ISLNK(info.st_mode):
@@ -89,7 +100,10 @@ def main(home: Path, url: str | None, say: Callable[[str], None] = print) -> int
     say(f"data folder {home}: " + ("only its owner can read it" if not problems else f"{len(problems)} to fix"))
     if url:
         header_problems = check_headers(url)
-        say(f"security headers of {url}: " + ("all present" if not header_problems else f"{len(header_problems)} to fix"))
+        say(
+            f"security headers of {url}: "
+            + ("all present" if not header_problems else f"{len(header_problems)} to fix")
+        )
         problems += header_problems
     for problem in problems:
         say(f"  fix: {problem}")

@@ -45,14 +45,23 @@ def begin(url: str) -> None:
         print(f"Hub Dashboard: a release is being published to {path} already; {url} shows how far it has come.")
         return
     with open(log(), "w") as output:
-        subprocess.Popen([sys.executable, "-m", "dashboard.web.first_start"], stdin=subprocess.DEVNULL,
-                         stdout=output, stderr=subprocess.STDOUT)
-    print(f"Hub Dashboard: no release yet in {paths.home()}, so the built-in seed (invented figures) is being\n"
-          "published in the background: a few minutes on two idle cores, longer on a busy machine.\n"
-          + ("An empty feedback store gets invented feedback and improvement cycles (sign in as advisor).\n"
-             if paths.feedback_url() is None else "")
-          + f"The app starts now at {url}: until the release is ready, every page shows how far it has come.\n"
-          f"Its progress is also in {log()}")
+        subprocess.Popen(
+            [sys.executable, "-m", "dashboard.web.first_start"],
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    print(
+        f"Hub Dashboard: no release yet in {paths.home()}, so the built-in seed (invented figures) is being\n"
+        "published in the background: a few minutes on two idle cores, longer on a busy machine.\n"
+        + (
+            "An empty feedback store gets invented feedback and improvement cycles (sign in as advisor).\n"
+            if paths.feedback_url() is None
+            else ""
+        )
+        + f"The app starts now at {url}: until the release is ready, every page shows how far it has come.\n"
+        f"Its progress is also in {log()}"
+    )
 
 
 def state() -> tuple[str, str]:
@@ -81,14 +90,20 @@ def show_progress() -> None:
             st.rerun()
         status, detail = state()
         if status == "failed":
-            st.error(f"Publishing the built-in seed failed: {detail}. The whole account is in {log()}; "
-                     "stop the app, then start it again to retry.")
+            st.error(
+                f"Publishing the built-in seed failed: {detail}. The whole account is in {log()}; "
+                "stop the app, then start it again to retry."
+            )
         elif status == "absent":
-            st.info("No release has been published yet. Publish one with `hubdash ingest FOLDER` "
-                    "(see `hubdash ingest --help`); this page opens the dashboard when it is there.")
+            st.info(
+                "No release has been published yet. Publish one with `hubdash ingest FOLDER` "
+                "(see `hubdash ingest --help`); this page opens the dashboard when it is there."
+            )
         else:
-            st.info("The built-in seed, a network of invented hubs, is being published: a few minutes on two idle "
-                    "cores. This page opens the dashboard by itself when it is ready.")
+            st.info(
+                "The built-in seed, a network of invented hubs, is being published: a few minutes on two idle "
+                "cores. This page opens the dashboard by itself when it is ready."
+            )
             st.caption(f"Now: {detail}")
 
     progress()

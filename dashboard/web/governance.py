@@ -46,46 +46,57 @@ def blocks() -> list[Block]:
     hubs = data.run("hubs")
 
     add("title", TITLE)
-    add("markdown",
+    add(
+        "markdown",
         "What Hub Dashboard holds, what it never holds, how every published figure is protected, and who may see what. "
         "Nothing on this page is written by hand where the software can say it: each list below is read from the "
-        "rules the software itself enforces."
+        "rules the software itself enforces.",
     )
 
     add("subheader", "What the warehouse holds")
-    add("markdown",
+    add(
+        "markdown",
         f"The warehouse is the only database the dashboard reads. It holds release {release['number']}, published on "
         f"{release['published_on']:%d %B %Y}, covering {release['first_month']} to {release['last_month']}: counts of "
         f"events (referrals, appointments, assessments) and money, for {len(hubs)} hubs in "
-        f"{hubs['region'].nunique()} regions and for the whole network, by month, and by quarter and year once complete."
+        f"{hubs['region'].nunique()} regions and for the whole network, by month, and by quarter and year once complete.",
     )
     add_table(
         pd.DataFrame(
             {
                 "topic": [labels.plain(t.name) for t in TOPICS.values()],
                 "figures": [", ".join(labels.plain(m) for m in t.measures) for t in TOPICS.values()],
-                "views": ["; ".join("by " + " and ".join(labels.plain(c).lower() for c in b) if b else "total"
-                                    for b in t.breakdowns) for t in TOPICS.values()],
-                "protection": [f"counts from 1 to {k - 1} suppressed" if t.count_of_people else "money: never suppressed"
-                               for t in TOPICS.values()],
+                "views": [
+                    "; ".join(
+                        "by " + " and ".join(labels.plain(c).lower() for c in b) if b else "total" for b in t.breakdowns
+                    )
+                    for t in TOPICS.values()
+                ],
+                "protection": [
+                    f"counts from 1 to {k - 1} suppressed" if t.count_of_people else "money: never suppressed"
+                    for t in TOPICS.values()
+                ],
             }
         ),
-        "Published figures", "governance-topics",
+        "Published figures",
+        "governance-topics",
         labels={"topic": "Topic", "figures": "Figures", "views": "Published views", "protection": "Protection"},
     )
 
     add("subheader", "What it never holds")
-    add("markdown",
+    add(
+        "markdown",
         "- **Anything about one person.** Agencies send counts of events by month, hub, service line and language; "
         "never a name, date of birth, address, case number or any other record of a survivor.\n"
         "- **The value of a suppressed figure.** A suppressed figure is there, marked as suppressed, with no value.\n"
         "- **Counts finer than the published views.** The counts that published figures are built from are kept apart, "
         "beside the warehouse, only to build the next release; the dashboard never opens them.\n"
-        "- **Anything from the feedback form.** Feedback is kept in a separate store (below)."
+        "- **Anything from the feedback form.** Feedback is kept in a separate store (below).",
     )
 
     add("subheader", "The disclosure rule")
-    add("markdown",
+    add(
+        "markdown",
         f"- The threshold in force is **{k}**: a count from 1 to {k - 1} is never published. Zeros are published, so a "
         "blank is never a zero.\n"
         f"- Further figures are suppressed wherever a hidden count could otherwise be worked out, or narrowed to fewer "
@@ -94,7 +105,7 @@ def blocks() -> list[Block]:
         "- Quarters and years are published only once every month in them is in, so a published figure never changes "
         "as later months arrive; a figure whose data did not change keeps its status from one release to the next.\n"
         "- Money is not a count of people and is never suppressed.\n"
-        "- The public pages never go below region level, even where a hub's figures would pass suppression."
+        "- The public pages never go below region level, even where a hub's figures would pass suppression.",
     )
 
     add("subheader", "What the feedback form stores")
@@ -102,7 +113,8 @@ def blocks() -> list[Block]:
     *others, last = (labels.plain(r).lower() for r in store.RESPONDENTS)
     respondents = f"{', '.join(others)} or {last}"
     removed = ", ".join(f"{kind} (replaced by “{scrub.MARKERS[kind]}”)" for kind in scrub.KINDS)
-    add("markdown",
+    add(
+        "markdown",
         "It stores, for each feedback:\n"
         f"- the text, at most {store.MAX_TEXT:,} characters, after contact details are removed: {removed};\n"
         f"- what it is about: a service line, a hub, or {store.GENERAL};\n"
@@ -115,7 +127,7 @@ def blocks() -> list[Block]:
         "text is stored, and the removal errs towards removing too much. Feedback is listed by week and random id, "
         "never in the order it arrived. The text of feedback "
         f"closed by the review is erased {store.DEFAULT_RETENTION_DAYS} days after it is closed, with the reviewers' "
-        "notes on it."
+        "notes on it.",
     )
     add("markdown", _feedback_stores(store.is_shared(store.deployment_location())))
 
@@ -130,40 +142,49 @@ def blocks() -> list[Block]:
                 **{role: ["yes" if access.may_see(p, {role}) else "no" for p in access.PAGES] for role in access.ROLES},
             }
         ),
-        "Pages and roles", "governance-pages",
+        "Pages and roles",
+        "governance-pages",
         labels={"page": "Page", "visitor": "Anyone, without signing in", **role_names},
     )
-    add("markdown", "This table is read from the same configuration that decides, on the server, whether a page is shown.")
+    add(
+        "markdown",
+        "This table is read from the same configuration that decides, on the server, whether a page is shown.",
+    )
 
     add("subheader", "A hub's own figures")
-    add("markdown",
+    add(
+        "markdown",
         "A hub's users hold their own hub's records already, so they see their own hub in full: every count, small ones "
         "included, unsuppressed, marked “your hub's own figures, not published”. At each release the software writes each "
         "hub's own figures to a file of that hub's, kept private beside the warehouse, and opens it only for a user "
         "signed in and limited to that hub, viewing that hub. Nobody else ever sees them: not another hub's users, not "
         "the leaders who see every hub (they see the published, suppressed figures), not the public pages, the report "
         "or a download of any other view, and the app keeps no copy of them shared between users. Every other figure a "
-        "hub's user sees, the whole network's included, is the published one.")
+        "hub's user sees, the whole network's included, is the published one.",
+    )
 
     add("subheader", "How to audit a published warehouse")
-    add("markdown",
+    add(
+        "markdown",
         "Anyone holding a copy of the warehouse can attack it as a skilled reader would: knowing every published "
         "figure, that each is a sum of whole counts of at least 0, and that a suppressed figure is at least 1, the audit "
         "finds the smallest and largest value each suppressed figure could have. It reports any that can be pinned "
-        f"down to fewer than {k} possible values, and exits with status 1 if there is one."
+        f"down to fewer than {k} possible values, and exits with status 1 if there is one.",
     )
     add("code", "hubdash audit")
-    add("markdown",
+    add(
+        "markdown",
         "Someone who kept an earlier release knows its figures too. To audit the current release against that "
-        "knowledge, name the earlier release file:"
+        "knowledge, name the earlier release file:",
     )
     add("code", "hubdash audit --previous OLD.duckdb")
-    add("markdown",
+    add(
+        "markdown",
         "**Not yet protected against: a hub's own staff.** They know their own hub's figures exactly, and in a region of "
         "two hubs a published region figure less their own is the other hub's. The audit can attack as the staff of each "
         "hub, and with the order rules of the extract format (no more referrals completed than reached a first "
         "appointment), from the unsuppressed figures kept beside the warehouse; today it finds figures they can narrow. "
-        "Protecting against them is in progress."
+        "Protecting against them is in progress.",
     )
     add("code", "hubdash audit --insiders")
     add("markdown", "`--warehouse PATH` audits a warehouse file other than the current one.")
@@ -172,14 +193,14 @@ def blocks() -> list[Block]:
 
 FEEDBACK_STORES = {
     False: "**A DuckDB file** in the server's private data folder, written by one app process. After the text is "
-           "erased, the whole file is rewritten, feedback by week and random id, so neither the erased text nor the "
-           "order in which feedback arrived is left in it.",
+    "erased, the whole file is rewritten, feedback by week and random id, so neither the erased text nor the "
+    "order in which feedback arrived is left in it.",
     True: "**A PostgreSQL database** that several app processes share. The same rows and rules: the same erasing, and "
-          "every table rewritten after it, feedback by week and random id, so the erased text and the order of "
-          "arrival leave the tables' files too. The database server itself still keeps, out of this software's "
-          "reach, a log of every row written (its write-ahead log), with the time each feedback was committed, until "
-          "that log is recycled; so does any archive, replica or backup of the database for as long as it is kept. "
-          "Whoever runs the database must keep those no longer than the retention period.",
+    "every table rewritten after it, feedback by week and random id, so the erased text and the order of "
+    "arrival leave the tables' files too. The database server itself still keeps, out of this software's "
+    "reach, a log of every row written (its write-ahead log), with the time each feedback was committed, until "
+    "that log is recycled; so does any archive, replica or backup of the database for as long as it is kept. "
+    "Whoever runs the database must keep those no longer than the retention period.",
 }
 """What each kind of feedback store promises, keyed by whether it is the shared one (feedback.store.is_shared)."""
 
@@ -187,6 +208,4 @@ FEEDBACK_STORES = {
 def _feedback_stores(shared: bool) -> str:
     """Which store this server uses, then what each kind keeps: a deployment may move from one to the other."""
     in_use, other = FEEDBACK_STORES[shared], FEEDBACK_STORES[not shared]
-    return ("Where feedback is kept:\n"
-            f"- In use here: {in_use}\n"
-            f"- Not in use here: {other}")
+    return f"Where feedback is kept:\n- In use here: {in_use}\n- Not in use here: {other}"

@@ -88,7 +88,9 @@ class Table:
     labels: dict = field(default_factory=dict)
 
     def shown(self) -> pd.DataFrame:
-        return ui.display_table(self.frame, list(self.counts), list(self.rates), list(self.money)).rename(columns=self.labels)
+        return ui.display_table(self.frame, list(self.counts), list(self.rates), list(self.money)).rename(
+            columns=self.labels
+        )
 
     def without_comparison(self) -> Table:
         """This table for a period with nothing published a year earlier: no empty columns for it."""
@@ -150,8 +152,9 @@ class Summary:
         nothing a year earlier was published."""
         if not self.earlier_published:
             return None
-        return (metrics.change_text(headline.now, headline.before, headline.percent, signed=True)
-                or self.why_not_compared(headline.now, headline.before, headline.kind))
+        return metrics.change_text(
+            headline.now, headline.before, headline.percent, signed=True
+        ) or self.why_not_compared(headline.now, headline.before, headline.kind)
 
     def why_not_compared(self, now, before, kind: str) -> str:
         """'2024 figure suppressed', 'rate not shown', 'no 2022 figures': short enough for a headline."""
@@ -170,8 +173,15 @@ def gather(geo_level: str, geo: str, period_level: str, period: str) -> Summary:
     earlier = a_year_earlier(period)
 
     def ask(question: str, **params) -> pd.DataFrame:
-        return data.figures(question, VISITOR, geo_level=geo_level, geos=[geo], period_level=period_level,
-                            periods=[earlier, period], **params)
+        return data.figures(
+            question,
+            VISITOR,
+            geo_level=geo_level,
+            geos=[geo],
+            period_level=period_level,
+            periods=[earlier, period],
+            **params,
+        )
 
     def paired(frame: pd.DataFrame, key: str) -> pd.DataFrame:
         """This period's rows, each with the same group's figures a year earlier beside it (suffix _earlier)."""
@@ -192,30 +202,58 @@ def gather(geo_level: str, geo: str, period_level: str, period: str) -> Summary:
         Headline("Referrals made", "count", whole["referred"], whole["referred_earlier"], None),
         Headline("Referrals completed", "count", whole["completed"], whole["completed_earlier"], True),
         Headline("Share completed", "rate", whole["completion_rate"], whole["completion_rate_earlier"], True),
-        Headline("Interpreter coverage", "rate", covered["interpreter_coverage"], covered["interpreter_coverage_earlier"], True),
+        Headline(
+            "Interpreter coverage",
+            "rate",
+            covered["interpreter_coverage"],
+            covered["interpreter_coverage_earlier"],
+            True,
+        ),
         Headline("Budget spent", "rate", spent["spent_share"], spent["spent_share_earlier"], None),
     )
     whole_name = "the whole network" if geo_level == "network" else geo
     changes = [
-        findings.Change("All service lines", COMPLETION_GAP, whole["completion_rate"], whole["completion_rate_earlier"]),
-        *(findings.Change(labels.plain(r.category), COMPLETION_GAP, r.completion_rate, r.completion_rate_earlier)
-          for r in service_lines.itertuples()),
-        findings.Change("All languages", findings.COVERAGE_GAP, covered["interpreter_coverage"],
-                        covered["interpreter_coverage_earlier"]),
-        *(findings.Change(labels.plain(r.outcome), findings.OUTCOME_GAP, r.achieved_share, r.achieved_share_earlier)
-          for r in outcomes.itertuples()),
+        findings.Change(
+            "All service lines", COMPLETION_GAP, whole["completion_rate"], whole["completion_rate_earlier"]
+        ),
+        *(
+            findings.Change(labels.plain(r.category), COMPLETION_GAP, r.completion_rate, r.completion_rate_earlier)
+            for r in service_lines.itertuples()
+        ),
+        findings.Change(
+            "All languages",
+            findings.COVERAGE_GAP,
+            covered["interpreter_coverage"],
+            covered["interpreter_coverage_earlier"],
+        ),
+        *(
+            findings.Change(labels.plain(r.outcome), findings.OUTCOME_GAP, r.achieved_share, r.achieved_share_earlier)
+            for r in outcomes.itertuples()
+        ),
     ]
     found = [
         *findings.largest_changes(changes, period, earlier),
-        *_prefixed("Largest gap in completion — ", findings.largest_gaps(
-            service_lines, whole, (COMPLETION_GAP,), labels.plain, whole_name, most=1)),
-        *_prefixed("Largest gap in interpreter coverage — ", findings.largest_gaps(
-            languages, covered, (findings.COVERAGE_GAP,), labels.language, whole_name, most=1)),
-        *_prefixed("Furthest from its budget — ", findings.largest_gaps(
-            funding_streams, spent, (SPENDING_GAP,), labels.plain, whole_name, column="funding_stream", most=1)),
+        *_prefixed(
+            "Largest gap in completion — ",
+            findings.largest_gaps(service_lines, whole, (COMPLETION_GAP,), labels.plain, whole_name, most=1),
+        ),
+        *_prefixed(
+            "Largest gap in interpreter coverage — ",
+            findings.largest_gaps(languages, covered, (findings.COVERAGE_GAP,), labels.language, whole_name, most=1),
+        ),
+        *_prefixed(
+            "Furthest from its budget — ",
+            findings.largest_gaps(
+                funding_streams, spent, (SPENDING_GAP,), labels.plain, whole_name, column="funding_stream", most=1
+            ),
+        ),
     ]
     return Summary(
-        geo_level=geo_level, geo=geo, period_level=period_level, period=period, earlier=earlier,
+        geo_level=geo_level,
+        geo=geo,
+        period_level=period_level,
+        period=period,
+        earlier=earlier,
         earlier_published=earlier in periods(period_level),
         headlines=headlines,
         service_lines=service_lines,
@@ -242,46 +280,114 @@ def tables(summary: Summary) -> list[Table]:
 
     def with_change(frame: pd.DataFrame, rate: str) -> pd.DataFrame:
         """A rate's change against a year earlier; 'not compared' where either rate beside it is not shown."""
-        changes = [metrics.change_text(n, b, percent=True) or "not compared" for n, b in zip(frame[rate], frame[f"{rate}_earlier"])]
+        changes = [
+            metrics.change_text(n, b, percent=True) or "not compared"
+            for n, b in zip(frame[rate], frame[f"{rate}_earlier"])
+        ]
         return frame.assign(change=changes)
 
     lines = with_change(s.service_lines, "completion_rate").assign(category=lambda f: f["category"].map(labels.plain))
-    languages = with_change(s.languages, "interpreter_coverage").assign(
-        category=lambda f: f["category"].map(labels.language)).sort_values("category")
+    languages = (
+        with_change(s.languages, "interpreter_coverage")
+        .assign(category=lambda f: f["category"].map(labels.language))
+        .sort_values("category")
+    )
     outcomes = with_change(s.outcomes, "achieved_share").assign(outcome=lambda f: f["outcome"].map(labels.plain))
     streams = s.funding_streams.assign(funding_stream=lambda f: f["funding_stream"].map(labels.plain))
     spending = s.spending.assign(service_line=lambda f: f["service_line"].map(labels.plain))
     every = [
-        Table("Headline figures", "summary-headlines", headline_rows,
-              labels={"figure": "Headline", "now": now, "before": before, "change": f"Change against {before}"}),
-        Table("Referrals by service line", "summary-service-lines",
-              lines[["category", "referred", "accepted", "completed", "completion_rate", "completion_rate_earlier", "change"]],
-              counts=("referred", "accepted", "completed"), rates=("completion_rate", "completion_rate_earlier"),
-              labels={"category": "Service line", "referred": "Referred", "accepted": "Accepted", "completed": "Completed",
-                      "completion_rate": f"Share completed, {now}", "completion_rate_earlier": f"Share completed, {before}",
-                      "change": "Change"}),
-        Table("Interpreter coverage by language", "summary-languages",
-              languages[["category", "needing_interpreter", "with_interpreter", "interpreter_coverage",
-                         "interpreter_coverage_earlier", "change"]],
-              counts=("needing_interpreter", "with_interpreter"),
-              rates=("interpreter_coverage", "interpreter_coverage_earlier"),
-              labels={"category": "Language", "needing_interpreter": "Needing an interpreter",
-                      "with_interpreter": "With an interpreter", "interpreter_coverage": f"Coverage, {now}",
-                      "interpreter_coverage_earlier": f"Coverage, {before}", "change": "Change"}),
-        Table("Outcomes achieved", "summary-outcomes",
-              outcomes[["outcome", "assessed", "achieved", "achieved_share", "achieved_share_earlier", "change"]],
-              counts=("assessed", "achieved"), rates=("achieved_share", "achieved_share_earlier"),
-              labels={"outcome": "Outcome", "assessed": "Assessed", "achieved": "Achieved",
-                      "achieved_share": f"Share achieved, {now}", "achieved_share_earlier": f"Share achieved, {before}",
-                      "change": "Change"}),
-        Table("Budget and spend by funding stream", "summary-funding-streams",
-              streams[["funding_stream", "budget", "spent", "spent_share"]],
-              money=("budget", "spent"), rates=("spent_share",),
-              labels={"funding_stream": "Funding stream", "budget": "Budget", "spent": "Spent",
-                      "spent_share": "Share of budget spent"}),
-        Table("Spend by service line", "summary-spending", spending[["service_line", "spent", "spend_share"]],
-              money=("spent",), rates=("spend_share",),
-              labels={"service_line": "Service line", "spent": "Spent", "spend_share": "Share of all spend"}),
+        Table(
+            "Headline figures",
+            "summary-headlines",
+            headline_rows,
+            labels={"figure": "Headline", "now": now, "before": before, "change": f"Change against {before}"},
+        ),
+        Table(
+            "Referrals by service line",
+            "summary-service-lines",
+            lines[
+                [
+                    "category",
+                    "referred",
+                    "accepted",
+                    "completed",
+                    "completion_rate",
+                    "completion_rate_earlier",
+                    "change",
+                ]
+            ],
+            counts=("referred", "accepted", "completed"),
+            rates=("completion_rate", "completion_rate_earlier"),
+            labels={
+                "category": "Service line",
+                "referred": "Referred",
+                "accepted": "Accepted",
+                "completed": "Completed",
+                "completion_rate": f"Share completed, {now}",
+                "completion_rate_earlier": f"Share completed, {before}",
+                "change": "Change",
+            },
+        ),
+        Table(
+            "Interpreter coverage by language",
+            "summary-languages",
+            languages[
+                [
+                    "category",
+                    "needing_interpreter",
+                    "with_interpreter",
+                    "interpreter_coverage",
+                    "interpreter_coverage_earlier",
+                    "change",
+                ]
+            ],
+            counts=("needing_interpreter", "with_interpreter"),
+            rates=("interpreter_coverage", "interpreter_coverage_earlier"),
+            labels={
+                "category": "Language",
+                "needing_interpreter": "Needing an interpreter",
+                "with_interpreter": "With an interpreter",
+                "interpreter_coverage": f"Coverage, {now}",
+                "interpreter_coverage_earlier": f"Coverage, {before}",
+                "change": "Change",
+            },
+        ),
+        Table(
+            "Outcomes achieved",
+            "summary-outcomes",
+            outcomes[["outcome", "assessed", "achieved", "achieved_share", "achieved_share_earlier", "change"]],
+            counts=("assessed", "achieved"),
+            rates=("achieved_share", "achieved_share_earlier"),
+            labels={
+                "outcome": "Outcome",
+                "assessed": "Assessed",
+                "achieved": "Achieved",
+                "achieved_share": f"Share achieved, {now}",
+                "achieved_share_earlier": f"Share achieved, {before}",
+                "change": "Change",
+            },
+        ),
+        Table(
+            "Budget and spend by funding stream",
+            "summary-funding-streams",
+            streams[["funding_stream", "budget", "spent", "spent_share"]],
+            money=("budget", "spent"),
+            rates=("spent_share",),
+            labels={
+                "funding_stream": "Funding stream",
+                "budget": "Budget",
+                "spent": "Spent",
+                "spent_share": "Share of budget spent",
+            },
+        ),
+        Table(
+            "Spend by service line",
+            "summary-spending",
+            spending[["service_line", "spent", "spend_share"]],
+            money=("spent",),
+            rates=("spend_share",),
+            labels={"service_line": "Service line", "spent": "Spent", "spend_share": "Share of all spend"},
+        ),
     ]
     return every if s.earlier_published else [table.without_comparison() for table in every]
 
@@ -320,33 +426,60 @@ def charts(summary: Summary) -> dict[str, Chart]:
     both = f" and {s.earlier}" if s.earlier_published else ""
     lines = _both_periods(s, s.service_lines, "category", "completion_rate", labels.plain)
     outcomes = _both_periods(s, s.outcomes, "outcome", "achieved_share", labels.plain)
-    funding = s.funding_streams.melt(id_vars=["funding_stream"], value_vars=["budget", "spent"],
-                                     var_name="measure", value_name="amount")
+    funding = s.funding_streams.melt(
+        id_vars=["funding_stream"], value_vars=["budget", "spent"], var_name="measure", value_name="amount"
+    )
     funding["funding_stream"] = funding["funding_stream"].map(labels.plain)
     funding["measure"] = funding["measure"].map({"budget": "Budget", "spent": "Spent"})
-    spending = pd.DataFrame({"service_line": s.spending["service_line"].map(labels.plain),
-                             "spend_share": s.spending["spend_share"]})
+    spending = pd.DataFrame(
+        {"service_line": s.spending["service_line"].map(labels.plain), "spend_share": s.spending["spend_share"]}
+    )
     return {
         "summary-completion-chart": _chart(
-            lines, "group", "value", "Accepted referrals completed, by service line",
+            lines,
+            "group",
+            "value",
+            "Accepted referrals completed, by service line",
             f"Bar chart: for each service line, the share of accepted referrals completed in {s.period}{both}, "
             f"{s.where}. Grey diamonds mark rates not shown. The table of referrals by service line holds the same figures.",
-            color="period", percent=True, value_title="Share completed", color_order=_periods(s)),
+            color="period",
+            percent=True,
+            value_title="Share completed",
+            color_order=_periods(s),
+        ),
         "summary-outcomes-chart": _chart(
-            outcomes, "group", "value", "Outcomes achieved among those assessed",
+            outcomes,
+            "group",
+            "value",
+            "Outcomes achieved among those assessed",
             f"Bar chart: for each outcome, the share of those assessed who achieved it in {s.period}{both}, {s.where}. "
             "Grey diamonds mark rates not shown. The table of outcomes holds the same figures.",
-            color="period", percent=True, value_title="Share achieved", color_order=_periods(s)),
+            color="period",
+            percent=True,
+            value_title="Share achieved",
+            color_order=_periods(s),
+        ),
         "summary-funding-chart": _chart(
-            funding, "funding_stream", "amount", f"Budget and spend by funding stream, {s.period}",
+            funding,
+            "funding_stream",
+            "amount",
+            f"Budget and spend by funding stream, {s.period}",
             f"Bar chart: budget and spend for each funding stream, {s.where}, {s.period}. The table of budget and spend "
             "holds the same figures.",
-            color="measure", value_title="Amount", color_order=["Budget", "Spent"]),
+            color="measure",
+            value_title="Amount",
+            color_order=["Budget", "Spent"],
+        ),
         "summary-spending-chart": _chart(
-            spending, "service_line", "spend_share", f"Share of spend by service line, {s.period}",
+            spending,
+            "service_line",
+            "spend_share",
+            f"Share of spend by service line, {s.period}",
             f"Bar chart: each service line's share of all spend, {s.where}, {s.period}. The table of spend by service "
             "line holds the same figures.",
-            percent=True, value_title="Share of all spend"),
+            percent=True,
+            value_title="Share of all spend",
+        ),
     }
 
 

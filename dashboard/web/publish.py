@@ -73,8 +73,9 @@ def site_url() -> str | None:
     return url
 
 
-def publish(out: Path, replace: bool = False, base_url: str | None = None,
-            progress: Callable[[str], None] = lambda line: None) -> Published:
+def publish(
+    out: Path, replace: bool = False, base_url: str | None = None, progress: Callable[[str], None] = lambda line: None
+) -> Published:
     """Write the site of the current release to `out`, which must be empty or absent unless `replace`."""
     out = out.absolute()
     if out.exists() and not out.is_dir():
@@ -90,8 +91,10 @@ def publish(out: Path, replace: bool = False, base_url: str | None = None,
         _Site(staging, release, base_url, progress).write()
         now = _release()["number"]
         if now != release["number"]:
-            raise ReleaseChanged(f"release {now} was published while the site of release {release['number']} "
-                                 "was built; nothing was changed, run it again")
+            raise ReleaseChanged(
+                f"release {now} was published while the site of release {release['number']} "
+                "was built; nothing was changed, run it again"
+            )
         files, size = _readable_by_all(staging)
         _swap_in(staging, out)
     finally:
@@ -119,8 +122,11 @@ class _Site:
         self.pages: list[_Link] = []
         self.markdown = MarkdownIt("commonmark", {"html": False})
         self.templates = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
-            trim_blocks=True, lstrip_blocks=True,
+            loader=jinja2.FileSystemLoader(TEMPLATES),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
         )
         self.places = public_summary.places()
         self.place_names = ui.place_labels(self.places)
@@ -134,12 +140,22 @@ class _Site:
                 self.progress(f"{ui.LEVEL_LABELS[level].lower()} {period}")
                 for place in self.places:
                     self._summary(place, level, period)
-                self._page(f"periods/{period}.html", "period.html", ui.period_label(level, [period]),
-                           places=[(self.place_names[p], self._summary_path(p, period)) for p in self.places])
+                self._page(
+                    f"periods/{period}.html",
+                    "period.html",
+                    ui.period_label(level, [period]),
+                    places=[(self.place_names[p], self._summary_path(p, period)) for p in self.places],
+                )
         for place in self.places:
-            self._page(f"{self.folders[place]}/index.html", "place.html", self.place_names[place],
-                       periods=[(ui.LEVEL_LABELS[level], [(p, self._summary_path(place, p)) for p in periods[::-1]])
-                                for level, periods in self.periods.items()])
+            self._page(
+                f"{self.folders[place]}/index.html",
+                "place.html",
+                self.place_names[place],
+                periods=[
+                    (ui.LEVEL_LABELS[level], [(p, self._summary_path(place, p)) for p in periods[::-1]])
+                    for level, periods in self.periods.items()
+                ],
+            )
         self._governance()
         self._board()
         self._index()
@@ -153,17 +169,24 @@ class _Site:
         (self.root / folder / f"{summary.file_stem}.pdf").write_bytes(report.pdf(summary))
         charts = public_summary.charts(summary)
         tables = {table.key: table for table in public_summary.tables(summary)}
-        sections = [(heading, [self._chart(charts[key]) if key in charts else _table(tables[key]) for key in keys])
-                    for heading, keys in public_summary.SECTIONS]
+        sections = [
+            (heading, [self._chart(charts[key]) if key in charts else _table(tables[key]) for key in keys])
+            for heading, keys in public_summary.SECTIONS
+        ]
         self._page(
-            self._summary_path(place, period), "summary.html", f"{summary.where} · {summary.when}",
-            summary=summary, heading=public_summary.TITLE,
+            self._summary_path(place, period),
+            "summary.html",
+            f"{summary.where} · {summary.when}",
+            summary=summary,
+            heading=public_summary.TITLE,
             introduction=self._markdown(public_summary.introduction(self._from(folder, "governance.html"))),
             headlines=[(h.label, public_summary.shown(h.now, h.kind), summary.delta(h)) for h in summary.headlines],
             headline_table=_table(tables["summary-headlines"]),
             sections=sections,
-            downloads=[(f"{summary.file_stem}.pdf", "A one-page report (PDF)"),
-                       (f"{summary.file_stem}.csv", "All figures on this page (CSV)")],
+            downloads=[
+                (f"{summary.file_stem}.pdf", "A one-page report (PDF)"),
+                (f"{summary.file_stem}.csv", "All figures on this page (CSV)"),
+            ],
             suppression=ui.suppression_note(public_summary.counts_shown(summary), ["count"]),
             place_index=self._from(folder, f"{folder}/index.html"),
             period_index=self._from(folder, f"periods/{period}.html"),
@@ -172,8 +195,10 @@ class _Site:
     def _chart(self, chart: public_summary.Chart) -> dict:
         if chart.figure is None:
             return {"kind": "empty", "title": chart.title, "text": public_summary.NO_FIGURE}
-        drawn = {size: _inline_svg(chart.figure.properties(width=width, autosize=ui.FIT_WIDTH), chart.alt_text)
-                 for size, width in CHART_WIDTHS.items()}
+        drawn = {
+            size: _inline_svg(chart.figure.properties(width=width, autosize=ui.FIT_WIDTH), chart.alt_text)
+            for size, width in CHART_WIDTHS.items()
+        }
         return {"kind": "chart", "svg": drawn}
 
     def _governance(self) -> None:
@@ -194,24 +219,55 @@ class _Site:
         store = feedback_ui.store()
         for lang in LANGUAGES:
             board = cycles.public_board(store, k, lambda spec: metrics.metric_series(spec, VISITOR), lang)
-            entries = [{"theme": entry.theme, "count": t(lang, "board.count", count=entry.count_label),
-                        "actions": [{"title": a.title, "done": a.done, "act": a.act, "outcome": a.outcome,
-                                     "change": a.board_change(lang)} for a in entry.actions]}
-                       for entry in board]
-            self._page(_board_path(lang), "board.html", t(lang, "board.title"), lang=lang, entries=entries,
-                       t=lambda key, **fmt: t(lang, key, **fmt),  # noqa: B023 - the page is written at once
-                       languages=[(code, name, _board_path(code)) for code, name in LANGUAGES.items()])
+            entries = [
+                {
+                    "theme": entry.theme,
+                    "count": t(lang, "board.count", count=entry.count_label),
+                    "actions": [
+                        {
+                            "title": a.title,
+                            "done": a.done,
+                            "act": a.act,
+                            "outcome": a.outcome,
+                            "change": a.board_change(lang),
+                        }
+                        for a in entry.actions
+                    ],
+                }
+                for entry in board
+            ]
+            self._page(
+                _board_path(lang),
+                "board.html",
+                t(lang, "board.title"),
+                lang=lang,
+                entries=entries,
+                t=lambda key, **fmt: t(lang, key, **fmt),  # noqa: B023 - the page is written at once
+                languages=[(code, name, _board_path(code)) for code, name in LANGUAGES.items()],
+            )
 
     def _index(self) -> None:
         latest = {level: periods[-1] for level, periods in self.periods.items() if periods}
         self._page(
-            "index.html", "index.html", public_summary.TITLE,
+            "index.html",
+            "index.html",
+            public_summary.TITLE,
             introduction=self._markdown(public_summary.introduction("governance.html")),
-            latest=[(self.place_names[p], [(ui.period_label(level, [period]), self._summary_path(p, period))
-                                           for level, period in latest.items()]) for p in self.places],
+            latest=[
+                (
+                    self.place_names[p],
+                    [
+                        (ui.period_label(level, [period]), self._summary_path(p, period))
+                        for level, period in latest.items()
+                    ],
+                )
+                for p in self.places
+            ],
             places=[(self.place_names[p], f"{self.folders[p]}/index.html") for p in self.places],
-            periods=[(ui.LEVEL_LABELS[level], [(p, f"periods/{p}.html") for p in periods[::-1]])
-                     for level, periods in self.periods.items()],
+            periods=[
+                (ui.LEVEL_LABELS[level], [(p, f"periods/{p}.html") for p in periods[::-1]])
+                for level, periods in self.periods.items()
+            ],
         )
 
     def _sitemap(self) -> None:
@@ -226,9 +282,15 @@ class _Site:
         if path != "sitemap.html":
             self.pages.append(_Link(path, title))
         html = self.templates.get_template(template).render(
-            title=title, lang=lang, root=self._from(folder, ""), here=path.rsplit("/", 1)[-1],
-            release=self.release, built_on=date.today(), rule=ui.suppression_explained(),
-            governance=self._from(folder, "governance.html"), **context,
+            title=title,
+            lang=lang,
+            root=self._from(folder, ""),
+            here=path.rsplit("/", 1)[-1],
+            release=self.release,
+            built_on=date.today(),
+            rule=ui.suppression_explained(),
+            governance=self._from(folder, "governance.html"),
+            **context,
         )
         target = self.root / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -249,8 +311,13 @@ class _Site:
 
 def _table(table: public_summary.Table) -> dict:
     shown = table.shown()
-    return {"kind": "table", "title": table.title, "key": table.key, "columns": list(shown.columns),
-            "rows": [[str(value) for value in row] for row in shown.itertuples(index=False)]}
+    return {
+        "kind": "table",
+        "title": table.title,
+        "key": table.key,
+        "columns": list(shown.columns),
+        "rows": [[str(value) for value in row] for row in shown.itertuples(index=False)],
+    }
 
 
 def _place_folders(places: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -286,9 +353,11 @@ def _inline_svg(figure, alt_text: str) -> Markup:
     drawn = ui.svg(figure)
     opening = _SVG_OPENING.match(drawn).group(0)
     width, height = (re.search(rf'\b{name}="([\d.]+)"', opening).group(1) for name in ("width", "height"))
-    tag = Markup('<svg class="chart-svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
-                 'aria-label="{alt}" focusable="false">').format(w=width, h=height, alt=alt_text)
-    return tag + Markup(_VEGA_ARIA.sub("", drawn[len(opening):]))
+    tag = Markup(
+        '<svg class="chart-svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
+        'aria-label="{alt}" focusable="false">'
+    ).format(w=width, h=height, alt=alt_text)
+    return tag + Markup(_VEGA_ARIA.sub("", drawn[len(opening) :]))
 
 
 def _readable_by_all(folder: Path) -> tuple[int, int]:

@@ -47,7 +47,9 @@ class _Document(FPDF):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         missing = [name for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf") if not (FONT_DIR / name).exists()]
         if missing:
-            raise FileNotFoundError(f"{', '.join(missing)} not found in {FONT_DIR}: install the Debian package fonts-dejavu-core")
+            raise FileNotFoundError(
+                f"{', '.join(missing)} not found in {FONT_DIR}: install the Debian package fonts-dejavu-core"
+            )
         self.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
         self.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
         self.set_margins(MARGIN, MARGIN, MARGIN)
@@ -55,8 +57,9 @@ class _Document(FPDF):
         self.set_lang("en")
         self.set_creator("Hub Dashboard")
 
-    def text_line(self, text: str, size: float, bold: bool = False, colour=TEXT, height: float | None = None,
-                  width: float = 0) -> None:
+    def text_line(
+        self, text: str, size: float, bold: bool = False, colour=TEXT, height: float | None = None, width: float = 0
+    ) -> None:
         """A paragraph from the current position; width 0 runs to the right margin."""
         self.set_font(FONT, "B" if bold else "", size)
         self.set_text_color(*colour)
@@ -69,10 +72,14 @@ def _title(document: _Document, summary: Summary) -> None:
     document.set_title(title)
     document.text_line("Hub Dashboard · public summary", 9, colour=MUTED)
     document.text_line(title, 15, bold=True, height=7.5)
-    compared = (f"Changes are against {summary.earlier}." if summary.earlier_published
-                else f"No figures for {summary.earlier} were published, so nothing is compared.")
-    document.text_line(f"Release {release['number']}, published {release['published_on']:%d %B %Y}. {compared}", 8.5,
-                       colour=MUTED)
+    compared = (
+        f"Changes are against {summary.earlier}."
+        if summary.earlier_published
+        else f"No figures for {summary.earlier} were published, so nothing is compared."
+    )
+    document.text_line(
+        f"Release {release['number']}, published {release['published_on']:%d %B %Y}. {compared}", 8.5, colour=MUTED
+    )
     document.ln(3)
 
 
@@ -98,9 +105,16 @@ def _headlines(document: _Document, summary: Summary) -> None:
             document.set_font(FONT, "", 7)
             document.set_text_color(*MUTED)
             change = metrics.change_text(headline.now, headline.before, headline.percent)
-            document.multi_cell(width - 4, 3, f"{change} from {summary.earlier}" if change else
-                                summary.why_not_compared(headline.now, headline.before, headline.kind),
-                                align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
+            document.multi_cell(
+                width - 4,
+                3,
+                f"{change} from {summary.earlier}"
+                if change
+                else summary.why_not_compared(headline.now, headline.before, headline.kind),
+                align="L",
+                new_x=XPos.LEFT,
+                new_y=YPos.NEXT,
+            )
     document.set_xy(MARGIN, top + height + 4)
 
 
@@ -125,11 +139,17 @@ def _charts(document: _Document, summary: Summary, bottom: float) -> None:
         y = top + (i // 2) * (height + gap)
         if chart.figure is None:
             document.set_xy(x, y)
-            document.text_line(f"{chart.title}: {public_summary.NO_FIGURE}", 8.5,
-                               width=width)
+            document.text_line(f"{chart.title}: {public_summary.NO_FIGURE}", 8.5, width=width)
         else:
-            document.image(io.BytesIO(_png(chart.figure, width, height)), x=x, y=y, w=width, h=height,
-                           keep_aspect_ratio=True, alt_text=chart.alt_text)
+            document.image(
+                io.BytesIO(_png(chart.figure, width, height)),
+                x=x,
+                y=y,
+                w=width,
+                h=height,
+                keep_aspect_ratio=True,
+                alt_text=chart.alt_text,
+            )
     document.set_xy(MARGIN, bottom + 1)
 
 
@@ -142,7 +162,9 @@ def _footnote(document: _Document, summary: Summary) -> None:
         f"parts are published and its base is at least {ui.threshold()}. Grey diamonds in the charts mark a figure "
         "that is suppressed or not shown. Money is not a count of people and is never suppressed. Every figure on "
         "the public summary page can be downloaded there as CSV.",
-        6.8, colour=MUTED, height=3.2,
+        6.8,
+        colour=MUTED,
+        height=3.2,
     )
 
 
@@ -150,6 +172,9 @@ def _png(chart: alt.TopLevelMixin, width_mm: float, height_mm: float) -> bytes:
     """The chart laid out for a box of this size, with text large enough to read on paper."""
     pixels_per_mm = 80 / 25.4
     sized = chart.properties(width=int(width_mm * pixels_per_mm) - 180, height=int(height_mm * pixels_per_mm) - 105)
-    styled = sized.configure_title(fontSize=12).configure_axis(labelFontSize=10, titleFontSize=10).configure_legend(
-        labelFontSize=10)
+    styled = (
+        sized.configure_title(fontSize=12)
+        .configure_axis(labelFontSize=10, titleFontSize=10)
+        .configure_legend(labelFontSize=10)
+    )
     return ui.png(styled, scale=3)

@@ -30,7 +30,7 @@ from dashboard.identity import auth
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "frame-ancestors 'self'; object-src 'none'; base-uri 'self'; form-action 'self';"
-                               " img-src 'self' data: blob:",
+    " img-src 'self' data: blob:",
     "X-Frame-Options": "SAMEORIGIN",
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
@@ -91,8 +91,12 @@ class ProviderSignInOutcome:
             if message["type"] == "http.response.start":
                 headers = message.get("headers", [])
                 if scope["path"] == PROVIDER_CALLBACK:
-                    signed_in = any(name.lower() == b"set-cookie" and value.startswith(f"{STREAMLIT_IDENTITY_COOKIE}=".encode())
-                                    and not value.startswith(f'{STREAMLIT_IDENTITY_COOKIE}="";'.encode()) for name, value in headers)
+                    signed_in = any(
+                        name.lower() == b"set-cookie"
+                        and value.startswith(f"{STREAMLIT_IDENTITY_COOKIE}=".encode())
+                        and not value.startswith(f'{STREAMLIT_IDENTITY_COOKIE}="";'.encode())
+                        for name, value in headers
+                    )
                     location = "/sign-in" if signed_in else f"/sign-in?{auth.PROBLEM}=failed"
                 elif message["status"] >= 400:
                     location = f"/sign-in?{auth.PROBLEM}=unavailable"

@@ -73,7 +73,9 @@ def require_page(path: str) -> auth.Viewer:
 def refuse(page: access.Page, viewer: auth.Viewer) -> None:
     st.title(page.title)
     if viewer.signed_in:
-        st.warning(f"You are signed in as {markdown_text(viewer.username)}, who may not see this page. Sign out to use another account.")
+        st.warning(
+            f"You are signed in as {markdown_text(viewer.username)}, who may not see this page. Sign out to use another account."
+        )
     else:
         st.info("Please sign in to see this page.")
         sign_in()
@@ -179,8 +181,15 @@ def wider_views(viewer: auth.Viewer, view: View) -> list[View]:
     return [View(level, chosen, *place) for place in places for level, chosen in periods][1:]
 
 
-def say_gaps(found: list[str], compared: int, none_behind: str, view: View, viewer: auth.Viewer,
-             compared_in: Callable[[View], int], among: str = "") -> None:
+def say_gaps(
+    found: list[str],
+    compared: int,
+    none_behind: str,
+    view: View,
+    viewer: auth.Viewer,
+    compared_in: Callable[[View], int],
+    among: str = "",
+) -> None:
     """The largest gaps, worst first; or that no group falls behind among the rates compared; or, where nothing
     could be compared, that it could not, and the nearest view where it can (compared_in counts a view's pairs).
     `among` names what is compared where it is not the view's groups ("between the hubs of ...")."""
@@ -193,8 +202,12 @@ def say_gaps(found: list[str], compared: int, none_behind: str, view: View, view
         sentences = [
             f"Nothing can be compared {among or 'in ' + view.phrase}, {view.latest}: every rate here is hidden or "
             f"rests on fewer than {threshold()}. "
-            + (f"Rates can be compared for {other.phrase}, {period_label(other.level, other.periods).lower()}: "
-               "choose it in the filters above." if other else "Nor can they in any wider view.")
+            + (
+                f"Rates can be compared for {other.phrase}, {period_label(other.level, other.periods).lower()}: "
+                "choose it in the filters above."
+                if other
+                else "Nor can they in any wider view."
+            )
         ]
     for sentence in sentences:
         st.markdown(f"- {markdown_text(sentence)}")
@@ -230,8 +243,10 @@ def suppression_status(frame: pd.DataFrame, counts: list[str]) -> None:
 def suppression_note(frame: pd.DataFrame, counts: list[str]) -> str:
     hidden = int(frame[counts].isna().sum().sum()) if len(frame) else 0
     if hidden:
-        return (f"{hidden} figure(s) on this view are suppressed. {suppression_explained()} Each shows, in brackets or "
-                "as a grey line, the range that the published figures already imply.")
+        return (
+            f"{hidden} figure(s) on this view are suppressed. {suppression_explained()} Each shows, in brackets or "
+            "as a grey line, the range that the published figures already imply."
+        )
     return "No figure on this view is suppressed."
 
 
@@ -272,8 +287,17 @@ def long(frame: pd.DataFrame, key: str, columns: list[str], name: str, value: st
     parts = []
     for col in columns:
         lower, upper = ranges_of(frame, col)
-        parts.append(pd.DataFrame({key: frame[key].to_numpy(), name: col, value: frame[col].to_numpy(),
-                                   f"{value}_lower": lower.to_numpy(), f"{value}_upper": upper.to_numpy()}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    key: frame[key].to_numpy(),
+                    name: col,
+                    value: frame[col].to_numpy(),
+                    f"{value}_lower": lower.to_numpy(),
+                    f"{value}_upper": upper.to_numpy(),
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -336,8 +360,11 @@ def metric_delta(now, before, percent: bool, better: str | None, since: str = ""
     if amount is None:
         return {}
     colour = {"higher": "normal", "lower": "inverse", None: "off"}[better] if amount else "off"
-    return {"delta": metrics.change_text(now, before, percent, signed=True) + since, "delta_color": colour,
-            "delta_arrow": "auto" if amount else "off"}
+    return {
+        "delta": metrics.change_text(now, before, percent, signed=True) + since,
+        "delta_color": colour,
+        "delta_arrow": "auto" if amount else "off",
+    }
 
 
 def chart(figure: alt.Chart, alt_text: str, key: str) -> None:
@@ -345,8 +372,10 @@ def chart(figure: alt.Chart, alt_text: str, key: str) -> None:
     figures is published is not drawn, and says so."""
     if _figures_published(figure) is False:
         title = figure.title if isinstance(figure.title, str) else ", ".join(figure.title)
-        st.markdown(f"**{markdown_text(title)}**: every figure in this chart is hidden or not shown for this view, "
-                    "so it is not drawn. The table holds each hidden figure's range.")
+        st.markdown(
+            f"**{markdown_text(title)}**: every figure in this chart is hidden or not shown for this view, "
+            "so it is not drawn. The table holds each hidden figure's range."
+        )
         return
     st.altair_chart(figure.properties(autosize=FIT_WIDTH), alt=alt_text, width="stretch")
     st.download_button(
@@ -419,8 +448,16 @@ def _with_status(frame: pd.DataFrame, value: str, percent: bool) -> pd.DataFrame
     return shown
 
 
-def bars(frame: pd.DataFrame, category: str, value: str, title: str | list[str], color: str | None = None,
-         value_title: str = "Count", percent: bool = False, color_order: list[str] | None = None) -> alt.Chart:
+def bars(
+    frame: pd.DataFrame,
+    category: str,
+    value: str,
+    title: str | list[str],
+    color: str | None = None,
+    value_title: str = "Count",
+    percent: bool = False,
+    color_order: list[str] | None = None,
+) -> alt.Chart:
     """Horizontal bars of counts, or dots of rates on an axis fitted to them (a bar would start from 0), in the
     frame's order (the order of its table). A hidden figure is a grey line over the range the published figures
     imply, never a bar; a rate withheld for its small base says "not shown" at the start of its row."""
@@ -430,32 +467,57 @@ def bars(frame: pd.DataFrame, category: str, value: str, title: str | list[str],
     base = alt.Chart().encode(y=alt.Y(f"{category}:N", title=None, sort=order, axis=alt.Axis(labelLimit=LABEL_LIMIT)))
     color_enc = (
         alt.Color(f"{color}:N", scale=alt.Scale(range=PALETTE), sort=color_order, legend=alt.Legend(**LEGEND))
-        if color else alt.value(PALETTE[0])
+        if color
+        else alt.value(PALETTE[0])
     )
     offset = {"yOffset": alt.YOffset(f"{color}:N", sort=color_order)} if color else {}
     series = [alt.Tooltip(f"{category}:N"), *([alt.Tooltip(f"{color}:N")] if color else [])]
     figures = base.transform_filter(alt.datum._status == "published")
     published = (figures.mark_circle(size=90, opacity=1) if percent else figures.mark_bar()).encode(
-        x=alt.X("_value:Q", title=value_title, axis=_axis(percent), scale=alt.Scale(zero=not percent, padding=8 if percent else 0)),
+        x=alt.X(
+            "_value:Q",
+            title=value_title,
+            axis=_axis(percent),
+            scale=alt.Scale(zero=not percent, padding=8 if percent else 0),
+        ),
         color=color_enc,
         tooltip=[*series, alt.Tooltip("_value:Q", title=value_title, format=fmt)],
         **offset,
     )
-    hidden = base.transform_filter(alt.datum._status == HIDDEN).mark_rule(
-        color=SUPPRESSED_GREY, strokeWidth=4, strokeCap="round", aria=False
-    ).encode(
-        x=alt.X("_lower:Q"), x2="_upper:Q",
-        tooltip=[*series, alt.Tooltip("_shown:N", title=suppression_explained())],
-        **offset,
+    hidden = (
+        base.transform_filter(alt.datum._status == HIDDEN)
+        .mark_rule(color=SUPPRESSED_GREY, strokeWidth=4, strokeCap="round", aria=False)
+        .encode(
+            x=alt.X("_lower:Q"),
+            x2="_upper:Q",
+            tooltip=[*series, alt.Tooltip("_shown:N", title=suppression_explained())],
+            **offset,
+        )
     )
-    withheld = base.transform_filter(alt.datum._status == NOT_SHOWN).mark_text(
-        text=NOT_SHOWN, align="left", color=SUPPRESSED_GREY, fontStyle="italic", aria=False
-    ).encode(x=alt.value(4), tooltip=[*series, alt.Tooltip("_status:N", title=f"A rate is shown only where its base is at least {threshold()}")], **offset)
+    withheld = (
+        base.transform_filter(alt.datum._status == NOT_SHOWN)
+        .mark_text(text=NOT_SHOWN, align="left", color=SUPPRESSED_GREY, fontStyle="italic", aria=False)
+        .encode(
+            x=alt.value(4),
+            tooltip=[
+                *series,
+                alt.Tooltip("_status:N", title=f"A rate is shown only where its base is at least {threshold()}"),
+            ],
+            **offset,
+        )
+    )
     return _layers(shown, published, hidden, withheld).properties(title=title)
 
 
-def trend(frame: pd.DataFrame, period: str, value: str, series: str, title: str | list[str], percent: bool = False,
-          value_title: str = "Count") -> alt.Chart:
+def trend(
+    frame: pd.DataFrame,
+    period: str,
+    value: str,
+    series: str,
+    title: str | list[str],
+    percent: bool = False,
+    value_title: str = "Count",
+) -> alt.Chart:
     """Lines over time, one per series; a hidden value breaks the line and is a grey line over its range."""
     shown = _with_status(frame, value, percent)
     fmt = ".0%" if percent else ",.0f"
@@ -463,21 +525,38 @@ def trend(frame: pd.DataFrame, period: str, value: str, series: str, title: str 
     line = base.mark_line(point=True).encode(
         y=alt.Y("_value:Q", title=value_title, axis=_axis(percent), scale=alt.Scale(zero=False, padding=8)),
         color=alt.Color(f"{series}:N", scale=alt.Scale(range=PALETTE), legend=alt.Legend(**LEGEND)),
-        tooltip=[alt.Tooltip(f"{period}:O"), alt.Tooltip(f"{series}:N"), alt.Tooltip("_value:Q", title=value_title, format=fmt)],
+        tooltip=[
+            alt.Tooltip(f"{period}:O"),
+            alt.Tooltip(f"{series}:N"),
+            alt.Tooltip("_value:Q", title=value_title, format=fmt),
+        ],
     )
-    hidden = base.transform_filter(alt.datum._status == HIDDEN).mark_rule(
-        color=SUPPRESSED_GREY, strokeWidth=4, strokeCap="round", aria=False
-    ).encode(
-        y=alt.Y("_lower:Q"), y2="_upper:Q",
-        tooltip=[alt.Tooltip(f"{period}:O"), alt.Tooltip(f"{series}:N"), alt.Tooltip("_shown:N", title=suppression_explained())],
+    hidden = (
+        base.transform_filter(alt.datum._status == HIDDEN)
+        .mark_rule(color=SUPPRESSED_GREY, strokeWidth=4, strokeCap="round", aria=False)
+        .encode(
+            y=alt.Y("_lower:Q"),
+            y2="_upper:Q",
+            tooltip=[
+                alt.Tooltip(f"{period}:O"),
+                alt.Tooltip(f"{series}:N"),
+                alt.Tooltip("_shown:N", title=suppression_explained()),
+            ],
+        )
     )
     return _layers(shown, line, hidden).properties(title=title, height=TREND_HEIGHT)
 
 
-def _layers(shown: pd.DataFrame, published: alt.Chart, hidden: alt.Chart, withheld: alt.Chart | None = None) -> alt.LayerChart:
+def _layers(
+    shown: pd.DataFrame, published: alt.Chart, hidden: alt.Chart, withheld: alt.Chart | None = None
+) -> alt.LayerChart:
     """The marks over `shown`, given once for all layers (Altair would otherwise hash and copy it per layer).
     The layers of hidden and withheld figures are left out when there are none: an empty mark group is an
     unlabelled graphic to a screen reader (axe: svg-img-alt)."""
     status = set(shown["_status"])
-    layers = [published, *([hidden] if HIDDEN in status else []), *([withheld] if withheld and NOT_SHOWN in status else [])]
+    layers = [
+        published,
+        *([hidden] if HIDDEN in status else []),
+        *([withheld] if withheld and NOT_SHOWN in status else []),
+    ]
     return alt.layer(*layers, data=shown)

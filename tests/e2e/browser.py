@@ -19,8 +19,12 @@ from pathlib import Path
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-LEADERSHIP_PAGES = {"referrals": ("Referral gaps", 2), "language-access": ("Language access", 4),
-                    "funding": ("Funding use", 4), "outcomes": ("Outcomes", 2)}
+LEADERSHIP_PAGES = {
+    "referrals": ("Referral gaps", 2),
+    "language-access": ("Language access", 4),
+    "funding": ("Funding use", 4),
+    "outcomes": ("Outcomes", 2),
+}
 """Each leadership page's title and how many charts it draws for a leader seeing every hub."""
 CHARTS = "[data-testid='stVegaLiteChart']"
 PATIENCE_MS = 60_000
@@ -58,8 +62,14 @@ def launch(playwright):
     return playwright.chromium.launch(
         executable_path=CHROMIUM,
         headless=True,
-        args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update",
-              "--disable-sync", "--no-first-run"],
+        args=[
+            "--no-sandbox",
+            "--disable-background-networking",
+            "--disable-gpu",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
     )
 
 
@@ -73,8 +83,13 @@ def serve(home: Path, port: int | None = None, users: Path | None = None, folder
     if users is not None:
         env["HUBDASH_USERS"] = str(users)
     with open(home / "server.log", "a") as log:
-        server = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "run", "--port", str(port)], env=env,
-                                  cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "dashboard.cli", "run", "--port", str(port)],
+            env=env,
+            cwd=folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_until_healthy(url, server)

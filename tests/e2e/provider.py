@@ -30,8 +30,10 @@ class Provider:
         self.metadata_url = f"{self.url}/.well-known/openid-configuration"
         # Two providers behind one address, knowing the same people: one issues tokens valid for an hour, the
         # other tokens that expired ten minutes ago (beyond the two minutes' leeway Authlib allows).
-        self._providers = {AS_ISSUED: oidc_provider_mock.app(),
-                           EXPIRED: oidc_provider_mock.app(access_token_max_age=timedelta(minutes=-10))}
+        self._providers = {
+            AS_ISSUED: oidc_provider_mock.app(),
+            EXPIRED: oidc_provider_mock.app(access_token_max_age=timedelta(minutes=-10)),
+        }
         self.tokens = AS_ISSUED
         self.altered_claims: dict = {}
         """With tokens = ALTERED: the claims changed in each identity token on its way to the app."""

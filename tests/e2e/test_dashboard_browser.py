@@ -88,7 +88,8 @@ def test_a_leader_filters_funding_by_region_and_downloads_exactly_what_is_shown(
         app_home,
         "SELECT funding_stream, measure, value FROM cells WHERE topic = 'funding' AND period_level = 'year' AND period = ? "
         "AND geo_level = 'region' AND geo = ? AND service_line = 'all' AND funding_stream <> 'all'",
-        year, region,
+        year,
+        region,
     ).pivot(index="funding_stream", columns="measure", values="value")
     assert shown.columns.tolist() == ["Funding stream", "Budget", "Spent", "Share of budget spent (%)", "Status"]
     assert dict(zip(shown["Funding stream"], zip(shown["Budget"], shown["Spent"]))) == {
@@ -96,7 +97,9 @@ def test_a_leader_filters_funding_by_region_and_downloads_exactly_what_is_shown(
     }
 
 
-def test_a_session_survives_a_reload_travels_with_its_cookie_and_ends_everywhere_on_sign_out(page, context, browser, app_url):
+def test_a_session_survives_a_reload_travels_with_its_cookie_and_ends_everywhere_on_sign_out(
+    page, context, browser, app_url
+):
     sign_in(page, app_url, "leader", "leader-demo")
     wait_for_session_cookie(context)
     page.goto(f"{app_url}/funding")

@@ -35,12 +35,16 @@ def test_feedback_in_spanish_reaches_the_queue_scrubbed_and_its_contact_details_
     open_form(page, app_url, "Español")
     screenshot(page, "feedback-form-desktop")
 
-    page.get_by_role("textbox", name="Su opinión").fill(f"La intérprete no vino. Escríbanme a {EMAIL} o llamen al {PHONE}. {marker}")
+    page.get_by_role("textbox", name="Su opinión").fill(
+        f"La intérprete no vino. Escríbanme a {EMAIL} o llamen al {PHONE}. {marker}"
+    )
     page.get_by_role("button", name="Ver lo que se guardará").click()
     wait_for_app(page)
     scrubbed = f"La intérprete no vino. Escríbanme a [email removed] o llamen al [phone removed]. {marker}"
     expect(page.get_by_test_id("stText").filter(has_text=marker)).to_have_text(scrubbed)
-    expect(page.get_by_text("Antes de guardar sus palabras, quitamos: un correo electrónico, un número de teléfono")).to_be_visible()
+    expect(
+        page.get_by_text("Antes de guardar sus palabras, quitamos: un correo electrónico, un número de teléfono")
+    ).to_be_visible()
     screenshot(page, "feedback-preview")
 
     page.get_by_role("button", name="Enviar opinión").dblclick()
@@ -135,7 +139,9 @@ def streamlit_and_ours(violations: list[dict]) -> tuple[list[str], list[str]]:
         for node in violation["nodes"]:
             finding = f"{violation['id']}: {violation['help']} at {node['target']}: {node['html'][:120]}"
             mine = "hubdash" in node["html"] or any("hubdash" in str(t) for t in node["target"])
-            (ours if mine or violation["id"] in ("html-has-lang", "html-lang-valid", "valid-lang") else streamlit).append(finding)
+            (
+                ours if mine or violation["id"] in ("html-has-lang", "html-lang-valid", "valid-lang") else streamlit
+            ).append(finding)
     return ours, streamlit
 
 

@@ -23,7 +23,12 @@ from dashboard.pipeline import warehouse
 
 OWN_NOTE = "Your hub's own figures, not published"
 PASSWORD = "a long demo password"
-STAGES = {"referred": "Referred", "accepted": "Accepted", "first_appointment": "First appointment", "completed": "Completed"}
+STAGES = {
+    "referred": "Referred",
+    "accepted": "Accepted",
+    "first_appointment": "First appointment",
+    "completed": "Completed",
+}
 
 
 def read(file: Path, sql: str, *params) -> pd.DataFrame:
@@ -57,7 +62,8 @@ def small_hidden_cell(network) -> tuple[str, str, str, int]:
         "SELECT service_line, measure FROM cells WHERE topic = 'referrals' AND period_level = 'year' AND period = ? "
         "AND geo_level = 'hub' AND geo = ? AND language = 'all' AND service_line <> 'all' AND suppressed "
         f"AND measure IN ({', '.join(repr(m) for m in STAGES)})",
-        year, hub,
+        year,
+        hub,
     )
     own = read(
         warehouse.own_file(release, hub),

@@ -28,8 +28,11 @@ def test_every_table_fits_at_1366_pixels_and_on_a_phone(page, context, browser, 
             tab.goto(f"{app_url}/{path}")
             expect(tab.get_by_text(LAST_LINE)).to_be_visible()
             finished(tab, charts=charts)
-            tab.wait_for_function("(n) => document.querySelectorAll('[data-testid=stTable] tbody tr').length > 0 "
-                                  "&& document.querySelectorAll('[data-testid=stTable]').length >= n", arg=tables)
+            tab.wait_for_function(
+                "(n) => document.querySelectorAll('[data-testid=stTable] tbody tr').length > 0 "
+                "&& document.querySelectorAll('[data-testid=stTable]').length >= n",
+                arg=tables,
+            )
             drawn = tab.evaluate(TABLES_FIT)
             screenshot(tab, f"{path}-tables-{name}")
             assert all(t["overflow"] <= 1 and t["right"] <= size["width"] for t in drawn), (name, drawn)

@@ -95,7 +95,9 @@ def expect_refused(page, app_url: str, path: str) -> None:
     assert page.locator("[data-testid='stVegaLiteChart']").count() == 0
 
 
-def test_a_leader_known_by_verified_email_sees_the_dashboard_and_no_other_host_is_contacted(page, context, app_url, provider):
+def test_a_leader_known_by_verified_email_sees_the_dashboard_and_no_other_host_is_contacted(
+    page, context, app_url, provider
+):
     from_app = set()
     """Hosts contacted by the app's own pages (the provider's pages fetch what they like)."""
     page.on("request", lambda r: from_app.add(urlparse(r.url).netloc) if r.frame.url.startswith(app_url) else None)
@@ -106,8 +108,9 @@ def test_a_leader_known_by_verified_email_sees_the_dashboard_and_no_other_host_i
     finished(page, charts=2)
     expect(page.get_by_role("heading", name="Referral gaps")).to_be_visible()
     expect_refused(page, app_url, "review")
-    assert not [c for c in context.cookies() if c["name"].startswith("_streamlit_user")], \
+    assert not [c for c in context.cookies() if c["name"].startswith("_streamlit_user")], (
         "Streamlit's identity cookie outlived the hand-over to the app's own session"
+    )
     assert from_app == {urlparse(app_url).netloc, urlparse(provider.url).netloc}
 
 
@@ -176,14 +179,19 @@ def test_sign_out_ends_the_session_even_for_a_copied_cookie(page, context, brows
 @pytest.mark.parametrize("tokens", [EXPIRED, ALTERED])
 def test_an_expired_or_altered_identity_token_signs_nobody_in_and_says_so(page, app_url, provider, tokens):
     provider.tokens = tokens
-    provider.altered_claims = {"email": "lena@hub.example", "email_verified": True}  # a stranger claiming the leader's e-mail
+    provider.altered_claims = {
+        "email": "lena@hub.example",
+        "email_verified": True,
+    }  # a stranger claiming the leader's e-mail
     sign_in_at_provider(page, app_url, provider, "stranger-5e")
     expect(page.get_by_text("did not complete")).to_be_visible()
     expect(page.get_by_text("Signed in as")).to_have_count(0)
     expect_refused(page, app_url, "referrals")
 
 
-def test_while_the_provider_is_down_sign_in_says_so_and_the_public_pages_and_passwords_still_work(page, app_url, provider):
+def test_while_the_provider_is_down_sign_in_says_so_and_the_public_pages_and_passwords_still_work(
+    page, app_url, provider
+):
     with provider.down():
         page.goto(f"{app_url}/sign-in")
         wait_for_app(page)
@@ -203,7 +211,8 @@ def test_while_the_provider_is_down_sign_in_says_so_and_the_public_pages_and_pas
 
 
 def test_a_provider_configured_only_through_the_environment_signs_in_across_two_app_processes(
-        page, context, tmp_path, seed_release, provider, users_file, postgres):
+    page, context, tmp_path, seed_release, provider, users_file, postgres
+):
     """No secrets.toml anywhere: the HUBDASH_OIDC_* variables alone. The sign-in begins on one process and the
     provider sends the browser back to the other, as a load balancer may; the client secret is never printed."""
     home = tmp_path / "home"
@@ -221,8 +230,10 @@ def test_a_provider_configured_only_through_the_environment_signs_in_across_two_
         env.setenv("HUBDASH_OIDC_CLIENT_ID", "hub-dashboard")
         env.setenv("HUBDASH_OIDC_CLIENT_SECRET", client_secret)
         env.setenv("HUBDASH_OIDC_SERVER_METADATA_URL", provider.metadata_url)
-        with serve(home, port=ports[0], users=users_file, folder=folder) as first, \
-                serve(home, port=ports[1], users=users_file, folder=folder) as second:
+        with (
+            serve(home, port=ports[0], users=users_file, folder=folder) as first,
+            serve(home, port=ports[1], users=users_file, folder=folder) as second,
+        ):
             page.goto(f"{first}/sign-in")
             wait_for_app(page)
             page.get_by_role("button", name=SIGN_IN_BUTTON).click()

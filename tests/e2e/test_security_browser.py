@@ -38,9 +38,11 @@ def test_the_metrics_are_not_served(app_url):
 def other_origin(app_url):
     """A page on another loopback port that frames the feedback form, the sign-in form and a page of its own."""
     pages = {
-        "/": (f'<iframe name="feedback" src="{app_url}/feedback"></iframe>'
-              f'<iframe name="sign-in" src="{app_url}/sign-in"></iframe>'
-              '<iframe name="own" src="/own"></iframe>'),
+        "/": (
+            f'<iframe name="feedback" src="{app_url}/feedback"></iframe>'
+            f'<iframe name="sign-in" src="{app_url}/sign-in"></iframe>'
+            '<iframe name="own" src="/own"></iframe>'
+        ),
         "/own": "<p>a page of this origin</p>",
     }
 

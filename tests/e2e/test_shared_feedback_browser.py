@@ -65,8 +65,9 @@ def ran_to_the_end(page) -> None:
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()
 
 
-def give_feedback(page, app_url: str, text: str, lang: str = "en", *, confirm: bool = True,
-                  again: bool = False) -> None:
+def give_feedback(
+    page, app_url: str, text: str, lang: str = "en", *, confirm: bool = True, again: bool = False
+) -> None:
     """Write, check and send one feedback; with `confirm`, wait for the thanks. With `again`, on a page that has
     just sent one, start the next with its "Send more feedback" button (a new form and token, as a person sending
     a second one would) instead of loading the page anew, which costs about 1.5 s a feedback.
