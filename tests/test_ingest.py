@@ -149,7 +149,14 @@ def _ingest_process(folder: Path, home: Path) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_behind_other_tests,
     )
+
+
+def _behind_other_tests() -> None:
+    """Ingests started here (and their worker pools) yield the CPU to the other test worker, whose browser tests
+    wait at most a minute for a page."""
+    os.nice(10)
 
 
 def _running_with(marker: str) -> list[int]:
@@ -263,6 +270,7 @@ def _cli(*args: str, home: Path, **options) -> subprocess.Popen:
         text=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=_behind_other_tests,
         **options,
     )
 
