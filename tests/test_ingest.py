@@ -144,19 +144,17 @@ def _ingest_process(folder: Path, home: Path) -> subprocess.Popen:
     """`hubdash ingest` in a process of its own; its progress lines (each step it begins) come on stderr."""
     env = {**os.environ, "HUBDASH_HOME": str(home)}
     return subprocess.Popen(
-        [sys.executable, "-m", "dashboard.cli", "ingest", str(folder)],
+        [*BEHIND_OTHER_TESTS, sys.executable, "-m", "dashboard.cli", "ingest", str(folder)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=_behind_other_tests,
     )
 
 
-def _behind_other_tests() -> None:
-    """Ingests started here (and their worker pools) yield the CPU to the other test worker, whose browser tests
-    wait at most a minute for a page."""
-    os.nice(10)
+BEHIND_OTHER_TESTS = ("nice", "-n", "10")
+"""Ingests started here (and their worker pools) yield the CPU to the other test worker, whose browser tests wait
+at most a minute for a page. `nice` execs the command, so the process keeps its pid and command line."""
 
 
 def _running_with(marker: str) -> list[int]:
@@ -265,12 +263,11 @@ def test_a_load_killed_at_any_moment_leaves_a_readable_release(home, small_extra
 def _cli(*args: str, home: Path, **options) -> subprocess.Popen:
     env = {**os.environ, "HUBDASH_HOME": str(home)}
     return subprocess.Popen(
-        [sys.executable, "-m", "dashboard.cli", *args],
+        [*BEHIND_OTHER_TESTS, sys.executable, "-m", "dashboard.cli", *args],
         env=env,
         text=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        preexec_fn=_behind_other_tests,
         **options,
     )
 
