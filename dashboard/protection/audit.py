@@ -37,6 +37,7 @@ How the work is divided (model sizes, rounds, processes) is set in tuning.py.
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import time
@@ -780,14 +781,23 @@ def _chunks(problem, rows, columns, component, lower, region, by_region, targets
 # --- Solving -----------------------------------------------------------------
 
 
+def _no_solver_threads() -> bool:
+    """Stop HiGHS's worker threads, which forked workers must not inherit; False if HiGHS refuses (a solver of this
+    process still holds them), and the work is then done here, one chunk after another."""
+    gc.collect()  # a solver no longer referenced may still hold the threads until collected
+    try:
+        highspy.Highs.resetGlobalScheduler(True)
+    except RuntimeError:
+        return False
+    return True
+
+
 def _solve(chunks: list[_Chunk], threshold: int, exact_for_all: bool, say) -> list[tuple[np.ndarray, ...]]:
     """Each chunk's (lower, upper, exact) per target, on worker processes when there is enough to do."""
     started = time.perf_counter()
     work = [(chunk.lp, threshold, exact_for_all) for chunk in chunks]
     parallel = sum(len(chunk.lp.targets) for chunk in chunks) >= tuning.PARALLEL_TARGETS and len(chunks) > 1
-    if parallel and "fork" in multiprocessing.get_all_start_methods():
-        # Forked workers must not inherit a running solver's threads.
-        highspy.Highs.resetGlobalScheduler(True)
+    if parallel and "fork" in multiprocessing.get_all_start_methods() and _no_solver_threads():
         with workers.pool(tuning.workers(), mp_context=multiprocessing.get_context("fork")) as pool:
             biggest_first = sorted(range(len(work)), key=lambda i: -len(work[i][0].col_lower))
             futures = {i: pool.submit(_attack, *work[i]) for i in biggest_first}
