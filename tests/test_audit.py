@@ -145,11 +145,10 @@ def test_a_rectangle_of_large_cells_leaves_every_cell_wide():
 def test_the_audit_solves_in_its_own_process_when_highs_will_not_stop_its_threads():
     """HiGHS refuses ("Invalid argument") to stop its threads while a solver of the process still holds them, and
     forked workers must not inherit them: the audit then solves here, with the same verdicts, instead of failing."""
-    counts = {
-        (month, hub, line): 5 for month in ("2024-01", "2024-02") for hub in "ab" for line in ("medical", "legal")
-    }
-    cells = referrals({(m, hub, line, "en"): n for (m, hub, line), n in counts.items()}, months=("2024-01", "2024-02"))
-    inner = np.logical_or.reduce([cell(cells, month, hub, service_line=line) for month, hub, line in counts])
+    months = ("2024-01", "2024-02")
+    counts = {(month, hub, line, "en"): 5 for month in months for hub in "ab" for line in ("medical", "legal")}
+    cells = referrals(counts, months=months)
+    inner = np.logical_or.reduce([cell(cells, month, hub, service_line=line) for month, hub, line, _ in counts])
     release = publish(cells, inner)  # two months, no quarter between them: two separate problems
     expected = intervals(release)
     with (

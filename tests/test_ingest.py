@@ -22,6 +22,10 @@ from dashboard.pipeline import warehouse
 from dashboard.pipeline.ingest import DEFAULT_THRESHOLD as K
 from seed.generate import write_seed
 
+BEHIND_OTHER_TESTS = ("nice", "-n", "10")
+"""Ingests started here (and their worker pools) yield the CPU to the other test worker, whose browser tests wait
+at most a minute for a page. `nice` execs the command, so the process keeps its pid and command line."""
+
 
 @pytest.fixture(scope="module")
 def small_extract(tmp_path_factory) -> Path:
@@ -150,11 +154,6 @@ def _ingest_process(folder: Path, home: Path) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-BEHIND_OTHER_TESTS = ("nice", "-n", "10")
-"""Ingests started here (and their worker pools) yield the CPU to the other test worker, whose browser tests wait
-at most a minute for a page. `nice` execs the command, so the process keeps its pid and command line."""
 
 
 def _running_with(marker: str) -> list[int]:
