@@ -110,8 +110,10 @@ def quick_exit(lang: str) -> None:
     """GOV.UK's "Exit this page": a button that stays in view, and Shift pressed three times.
 
     Either blanks the page, then replaces it (and its history entry) by a neutral
-    site, sending no referrer. st.html runs the script in the page itself, not in
-    a sandboxed frame, so it may navigate the whole window. Without JavaScript the
+    site, sending no referrer. The button leaves as it is pressed, not when released:
+    pressing it blurs a text box, whose rerun may redraw the button before a click
+    could land on it. The click still serves the keyboard. st.html runs the script in
+    the page itself, not in a sandboxed frame, so it may navigate the whole window. Without JavaScript the
     button is still a plain link to the same site. While the button is on screen
     the script also sets the page's language, for screen readers.
     """
@@ -162,8 +164,12 @@ _QUICK_EXIT_JS = """
     document.body.replaceChildren();
     window.top.location.replace(exit.href);
   };
+  const onButton = (event) => event.target.closest && event.target.closest("a.hubdash-quick-exit");
+  document.addEventListener("pointerdown", (event) => {
+    if (event.button === 0 && onButton(event)) leave(event);
+  }, true);
   document.addEventListener("click", (event) => {
-    if (event.target.closest && event.target.closest("a.hubdash-quick-exit")) leave(event);
+    if (onButton(event)) leave(event);
   }, true);
   let presses = 0, timer = null, lastKeyWasModified = false;
   document.addEventListener("keyup", (event) => {
