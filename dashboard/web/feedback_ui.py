@@ -112,10 +112,11 @@ def quick_exit(lang: str) -> None:
     Either blanks the page, then replaces it (and its history entry) by a neutral
     site, sending no referrer. The button leaves as it is pressed, not when released:
     pressing it blurs a text box, whose rerun may redraw the button before a click
-    could land on it. The click still serves the keyboard. st.html runs the script in
-    the page itself, not in a sandboxed frame, so it may navigate the whole window. Without JavaScript the
-    button is still a plain link to the same site. While the button is on screen
-    the script also sets the page's language, for screen readers.
+    could land on it. The click still serves the keyboard. st.html runs the script
+    in the page itself, not in a sandboxed frame, so it may navigate the whole
+    window. Without JavaScript the button is still a plain link to the same site.
+    While the button is on screen the script also sets the page's language, for
+    screen readers.
     """
     st.html(
         f"""

@@ -114,6 +114,18 @@ def test_the_exit_button_leaves_at_once_and_back_does_not_return_to_the_form(pag
     leaves_for_good(page, app_url, neutral_site)
 
 
+def test_the_exit_button_leaves_from_the_keyboard_too(page, app_url, neutral_site):
+    page.goto(f"{app_url}/you-said-we-did")
+    wait_for_app(page)
+    open_form(page, app_url)
+    page.get_by_role("textbox", name="Your feedback").fill("Something private.")
+
+    page.get_by_role("link", name="Exit this page").focus()
+    page.keyboard.press("Enter")
+
+    leaves_for_good(page, app_url, neutral_site)
+
+
 def test_pressing_shift_three_times_leaves_but_typing_capitals_does_not(page, app_url, neutral_site):
     page.goto(f"{app_url}/you-said-we-did")
     wait_for_app(page)
