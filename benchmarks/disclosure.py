@@ -91,6 +91,7 @@ def side(name: str, tree: Path, work: Path) -> dict:
 
 
 def compare(results: dict, work: Path) -> None:
+    from dashboard.hierarchy import shown_languages
     from dashboard.pipeline import warehouse
     from dashboard.pipeline.cube import true_figures
     from dashboard.protection import audit
@@ -105,7 +106,7 @@ def compare(results: dict, work: Path) -> None:
     for name, result in results.items():
         path = Path(result["warehouse"])
         release = warehouse.read_release(path)
-        truth = true_figures(warehouse.read_staging(path, release.number))
+        truth = true_figures(warehouse.read_staging(path, release.number), shown_languages(release.cells))
         started = time.perf_counter()
         report = audit.intervals(release, truth=truth)
         result["full_audit"] = time.perf_counter() - started

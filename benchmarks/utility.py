@@ -111,7 +111,7 @@ def measure(tree: Path, home: Path, extract: Path | None, skip_pages: bool) -> d
     """Everything but Tau-Argus for one tree's release, as JSON-ready lists; the true values come from the staging store."""
     sys.path[:0] = [str(tree), str(tree / "tests")]
     os.environ["HUBDASH_HOME"] = str(home)
-    from dashboard.hierarchy import CELL_KEY
+    from dashboard.hierarchy import CELL_KEY, shown_languages
     from dashboard.pipeline import warehouse
     from dashboard.pipeline.cube import build_cube
 
@@ -124,7 +124,9 @@ def measure(tree: Path, home: Path, extract: Path | None, skip_pages: bool) -> d
         ingest(extract, path, progress=lambda line: print(line, file=sys.stderr, flush=True))
         result["ingest"] = time.perf_counter() - started
     release = warehouse.read_release(path)
-    truth = build_cube(warehouse.read_staging(path, release.number))[[*CELL_KEY, "value"]]
+    truth = build_cube(warehouse.read_staging(path, release.number), shown_languages(release.cells))[
+        [*CELL_KEY, "value"]
+    ]
     cells = release.cells.merge(truth.rename(columns={"value": "true"}), on=list(CELL_KEY), how="left")
     cells = people_counts(cells)
     result["threshold"] = release.threshold
@@ -350,14 +352,17 @@ def tau_argus_referrals(home: Path, k: int, work: Path) -> tuple:
     """
     import pandas as pd
 
-    from dashboard.hierarchy import complete_periods, months_of
+    from dashboard.hierarchy import complete_periods, months_of, shown_languages
     from dashboard.pipeline import warehouse
     from dashboard.pipeline.cube import build_cube, unpublished_margins
 
     path = home / "warehouse.duckdb"
     release = warehouse.read_release(path)
     staged = warehouse.read_staging(path, release.number)
-    cells = pd.concat([build_cube(staged).assign(published=True), unpublished_margins(staged).assign(published=False)])
+    shown = shown_languages(release.cells)
+    cells = pd.concat(
+        [build_cube(staged, shown).assign(published=True), unpublished_margins(staged, shown).assign(published=False)]
+    )
     cells = cells[(cells["topic"] == "referrals") & (cells["language"] == "all")]
     hubs = release.hubs
     regions = sorted(hubs["region"].unique())

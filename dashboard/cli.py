@@ -148,6 +148,7 @@ def _ingest(args) -> int:
 
 
 def _audit(args) -> int:
+    from .hierarchy import shown_languages
     from .pipeline import warehouse
     from .pipeline.cube import true_figures
     from .protection import audit
@@ -168,7 +169,7 @@ def _audit(args) -> int:
                 file=sys.stderr,
             )
             return 2
-        truth = true_figures(staged)
+        truth = true_figures(staged, shown_languages(release.cells))
     report = audit.intervals(release, previous, truth=truth, progress=_progress(time.perf_counter()))
     print(audit.format_report(report, release.threshold))
     return 1 if report["at_risk"].any() else 0

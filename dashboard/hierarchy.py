@@ -40,6 +40,21 @@ ALL = "all"
 NETWORK = "network"
 """The single geography at the top of the hierarchy."""
 
+OTHER_LANGUAGES = "other"
+"""Below the network, every language of a year not shown by itself is counted in this one group.
+
+Most languages bring a hub a handful of referrals a year: shown by themselves they would be nearly all hidden,
+and protecting them would hide the totals around them. The network shows every language, and this group too.
+Not an ISO 639 code, so no extract can use it."""
+
+LANGUAGES_GROUPED_AT = ("hub", "region")
+"""The geography levels that show languages grouped (the shown ones, and OTHER_LANGUAGES)."""
+
+LANGUAGES_SHOWN_BELOW_NETWORK = frozenset({"en", "es"})
+"""The languages hubs and regions show by themselves. A fixed list, not chosen from the counts: a rule on the
+counts ("shown where the network had at least N") would tell every reader that each language not shown had fewer,
+which is a bound on figures that may be hidden."""
+
 PERIOD_LEVELS = ("month", "quarter", "year")
 """Finest first: each level's periods add up to the next level's."""
 GEO_LEVELS = ("hub", "region", "network")
@@ -221,6 +236,22 @@ def complete_periods(months: list[str]) -> dict[str, list[str]]:
             if set(months_of(level, period)) <= have:
                 out[level].append(period)
     return out
+
+
+def shown_languages(cells: pd.DataFrame) -> dict[str, frozenset[str]]:
+    """For each year, the languages a release shows by themselves below the network, read from its hub cells.
+
+    Every year published since languages were grouped has an OTHER_LANGUAGES cell at hub level; the languages
+    beside it are the ones shown. A year without one (none published at hub level) shows none.
+    """
+    below = cells[cells["geo_level"].isin(LANGUAGES_GROUPED_AT) & ~cells["language"].isin([ALL, OTHER_LANGUAGES])]
+    shown = below.groupby(years_of(below["period"]))["language"].agg(frozenset)
+    return {str(year): languages for year, languages in shown.items()}
+
+
+def language_group(language: str, shown: frozenset[str]) -> str:
+    """The group a language is counted in below the network: itself if shown, else OTHER_LANGUAGES."""
+    return language if language in shown or language in (ALL, OTHER_LANGUAGES) else OTHER_LANGUAGES
 
 
 def hubs_in(geo_level: str, geo: str, hubs: pd.DataFrame) -> frozenset[str]:

@@ -6,6 +6,8 @@ WITH chosen AS (
            CASE $breakdown WHEN 'language' THEN language ELSE 'all' END AS category
     FROM cells_in_view('language_access', $period_level, $periods, $geo_level, $geos)
     WHERE CASE $breakdown WHEN 'language' THEN language <> 'all' ELSE language = 'all' END
+      -- the network shows every language by itself, so not their group as well
+      AND NOT ($geo_level = 'network' AND language = 'other')
 ),
 access AS (
     SELECT period, geo, category,

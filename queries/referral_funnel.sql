@@ -12,6 +12,8 @@ WITH chosen AS (
             WHEN 'language' THEN language <> 'all' AND service_line = 'all'
             ELSE service_line = 'all' AND language = 'all'
           END
+      -- the network shows every language by itself, so not their group as well
+      AND NOT ($geo_level = 'network' AND language = 'other')
 ),
 funnel AS (
     SELECT period, geo, category,

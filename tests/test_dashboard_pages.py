@@ -238,6 +238,21 @@ def test_language_access_for_one_hub_shows_that_hub_interpreter_coverage(publish
     assert not shown.equals(network)
 
 
+def test_below_the_network_languages_off_the_fixed_list_are_read_together_as_other_languages(published):
+    """A region (and a hub) shows English, Spanish and "Other languages"; the whole network every language by
+    itself and no group beside them, which would count its members twice (/governance states the rule)."""
+    year = years(published)[-1]
+    title = f"Referrals by language, {year}"
+    at = leader_on("language-access")
+    network = set(tables(at)[title].iloc[:, 0])
+    region = cells(published, "referrals", period_level="year", geo_level="region")["geo"].iloc[0]
+    at.selectbox(key="language-geo").select(("region", region)).run()
+    by_region = set(tables(at)[title].iloc[:, 0])
+
+    assert by_region == {"English", "Spanish", "Other languages"}
+    assert {"English", "Spanish", "Chinese", "Hmong"} <= network and "Other languages" not in network
+
+
 def test_funding_for_a_region_shows_that_region_budget_and_spend(published):
     year = years(published)[-1]
     region = warehouse(published, "SELECT min(region) AS region FROM hubs")["region"].iloc[0]

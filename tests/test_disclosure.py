@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.hierarchy import ALL, SERVICE_LINES, TOPICS, month_range
+from dashboard.hierarchy import ALL, OTHER_LANGUAGES, SERVICE_LINES, TOPICS, month_range
 from dashboard.pipeline.cube import build_cube, unpublished_margins
 from dashboard.protection import audit
 from dashboard.protection.disclosure import protect
@@ -41,11 +41,16 @@ def network(referrals: pd.DataFrame, hubs: pd.DataFrame, months: list[str]) -> S
     return SimpleNamespace(hubs=hubs, months=months, tables={**empty, "referrals": referrals})
 
 
+def shown(data) -> dict[str, frozenset[str]]:
+    """English shown by itself below the network, every other language as OTHER_LANGUAGES: both paths."""
+    return {month[:4]: frozenset({"en"}) for month in data.months}
+
+
 def published(data, blocks: pd.DataFrame | None = None, previous: Release | None = None, progress=None) -> Release:
     blocks = pd.DataFrame(columns=["topic", "month", "hub", "revision"]) if blocks is None else blocks
     protected = protect(
-        build_cube(data),
-        unpublished_margins(data),
+        build_cube(data, shown(data)),
+        unpublished_margins(data, shown(data)),
         data.hubs,
         blocks,
         K,
@@ -117,7 +122,7 @@ def test_a_quarterly_or_yearly_total_is_hidden_only_where_publishing_it_would_ex
     is hidden without need (issue 13: totals before detail)."""
     release = published(data)
     key = [c for c in release.cells.columns if c not in ("value", "suppressed")]
-    cells = release.cells.merge(build_cube(data), on=key, suffixes=("", "_true"))
+    cells = release.cells.merge(build_cube(data, shown(data)), on=key, suffixes=("", "_true"))
     headline = (
         cells["suppressed"]
         & (cells["value_true"] >= K)
@@ -126,9 +131,14 @@ def test_a_quarterly_or_yearly_total_is_hidden_only_where_publishing_it_would_ex
         & (cells["language"] == ALL)
     )
     for row in np.flatnonzero(headline):
-        shown = cells.copy()
-        shown.loc[row, "value"], shown.loc[row, "suppressed"] = shown.loc[row, "value_true"], False
-        trial = Release(cells=shown[release.cells.columns], hubs=release.hubs, blocks=release.blocks, threshold=K)
+        published_too = cells.copy()
+        published_too.loc[row, "value"], published_too.loc[row, "suppressed"] = (
+            published_too.loc[row, "value_true"],
+            False,
+        )
+        trial = Release(
+            cells=published_too[release.cells.columns], hubs=release.hubs, blocks=release.blocks, threshold=K
+        )
         assert audit.intervals(trial)["at_risk"].any(), f"{cells.loc[row, key].tolist()} was hidden, and need not be"
 
 
@@ -164,7 +174,7 @@ def test_zeros_and_large_counts_are_published_and_small_ones_never():
     data = network(
         finest(lambda: int(rng.poisson(6)), ["a", "b"], months, ["medical", "legal"], ["en", "es"]), hubs, months
     )
-    cells = build_cube(data)
+    cells = build_cube(data, shown(data))
     release = published(data)
     merged = cells.merge(
         release.cells, on=[c for c in release.cells.columns if c not in ("value", "suppressed")], suffixes=("_true", "")
@@ -190,7 +200,7 @@ def test_the_audit_catches_a_suppression_that_leaves_a_cell_exposed():
     months = month_range("2024-01", "2024-03")
     counts = iter([3, 40, 40, 40, 40, 40] * 10)
     data = network(finest(lambda: next(counts), ["a", "b"], months, ["medical"], ["en"]), hubs, months)
-    cells = build_cube(data)
+    cells = build_cube(data, shown(data))
     hidden = cells["value"].between(1, K - 1).to_numpy()
     broken = cells.assign(value=cells["value"].mask(hidden), suppressed=hidden)
     report = audit.intervals(Release(cells=broken, hubs=hubs, blocks=pd.DataFrame(), threshold=K))
@@ -199,23 +209,34 @@ def test_the_audit_catches_a_suppression_that_leaves_a_cell_exposed():
     assert not audit.intervals(fixed)["at_risk"].any()
 
 
-def test_the_unpublished_margins_are_each_hubs_monthly_counts_by_category():
-    """What the attacker reasons about and no view shows: they add up to the hub's published monthly total."""
+def test_the_unpublished_margins_are_each_hubs_monthly_counts_by_category_and_the_grouped_languages():
+    """What the attacker reasons about and no view shows: a hub's month by category, and below the network each
+    language counted in OTHER_LANGUAGES. They add up to the published figures."""
     hubs = pd.DataFrame({"hub": ["a", "b"], "name": ["A", "B"], "region": ["r", "r"]})
     months = month_range("2024-01", "2024-03")
     rng = np.random.default_rng(3)
     data = network(
         finest(lambda: int(rng.poisson(2)), ["a", "b"], months, ["medical", "legal"], ["en", "es"]), hubs, months
     )
-    cells, margins = build_cube(data), unpublished_margins(data)
-    key = ["topic", "measure", "period", "geo"]
+    cells, margins = build_cube(data, shown(data)), unpublished_margins(data, shown(data))
     referrals = margins[margins["topic"] == "referrals"]
-    assert set(referrals["period_level"]) == {"month"} and set(referrals["geo_level"]) == {"hub"}
     assert referrals.merge(cells, on=list(referrals.columns[:-1])).empty, "a margin is also a published cell"
+    hub_month = (referrals["period_level"] == "month") & (referrals["geo_level"] == "hub")
+    grouped = referrals[~hub_month]
+    assert set(grouped["language"]) == {"es"} and set(grouped["geo_level"]) == {"hub", "region"}
+    assert not cells[(cells["geo_level"] != "network") & (cells["language"] == "es")].size
+    assert set(cells[cells["geo_level"] == "network"]["language"]) == {ALL, "en", "es", OTHER_LANGUAGES}
+
+    key = ["topic", "measure", "period", "geo"]
+    monthly = referrals[hub_month]
     totals = cells[(cells["period_level"] == "month") & (cells["geo_level"] == "hub") & (cells["topic"] == "referrals")]
-    for column in ("service_line", "language"):
-        by = referrals[referrals[column] != ALL].groupby(key)["value"].sum()
-        assert by.sort_index().tolist() == totals.set_index(key)["value"].sort_index().tolist()
+    total = totals.set_index(key)["value"].sort_index().tolist()
+    by_line = monthly[monthly["service_line"] != ALL].groupby(key)["value"].sum()
+    assert by_line.sort_index().tolist() == total
+    top_level = monthly[monthly["language"].isin(["en", OTHER_LANGUAGES])].groupby(key)["value"].sum()
+    assert top_level.sort_index().tolist() == total
+    other = monthly[monthly["language"] == OTHER_LANGUAGES].set_index(key)["value"].sort_index()
+    assert other.tolist() == monthly[monthly["language"] == "es"].set_index(key)["value"].sort_index().tolist()
 
 
 @pytest.mark.parametrize("region_by_region", [False, True], ids=["whole parts", "region by region"])

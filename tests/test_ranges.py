@@ -18,7 +18,15 @@ import pandas as pd
 import pytest
 from apptest import app, open_page, sign_in
 
-from dashboard.hierarchy import ALL, BREAKDOWN_COLUMNS, TOPICS, months_of
+from dashboard.hierarchy import (
+    ALL,
+    BREAKDOWN_COLUMNS,
+    OTHER_LANGUAGES,
+    TOPICS,
+    language_group,
+    months_of,
+    shown_languages,
+)
 from dashboard.pipeline import warehouse
 from dashboard.web import ui
 
@@ -73,6 +81,7 @@ def _bounds_of(topic, part: pd.DataFrame, hubs: pd.DataFrame) -> pd.DataFrame:
     years = sorted(part[part.period_level == "year"].period.unique())
     regions = hubs.groupby("region").hub.apply(list).to_dict()
     categories = {c: sorted(set(part[c]) - {ALL}) for c in breakdown_columns}
+    shown = shown_languages(part)  # below the network, each year's other languages add up to OTHER_LANGUAGES
     combos = [dict.fromkeys(breakdown_columns, ALL)] if () in topic.breakdowns else []
     for breakdown in (b for b in topic.breakdowns if b):
         (column,) = breakdown
@@ -111,12 +120,28 @@ def _bounds_of(topic, part: pd.DataFrame, hubs: pd.DataFrame) -> pd.DataFrame:
             (column,) = breakdown
             for period in periods:
                 for geo in geos:
+                    year = period[1][:4]
                     rows.append(
                         (
                             cell(period, geo, total),
-                            [cell(period, geo, {**total, column: value}) for value in categories[column]],
+                            [
+                                cell(period, geo, {**total, column: value})
+                                for value in categories[column]
+                                if column != "language" or language_group(value, shown.get(year, frozenset())) == value
+                            ],
                         )
                     )
+                    if column == "language" and OTHER_LANGUAGES in categories[column]:
+                        rows.append(
+                            (
+                                cell(period, geo, {**total, column: OTHER_LANGUAGES}),
+                                [
+                                    cell(period, geo, {**total, column: value})
+                                    for value in categories[column]
+                                    if language_group(value, shown.get(year, frozenset())) != value
+                                ],
+                            )
+                        )
 
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)

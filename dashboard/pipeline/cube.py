@@ -9,7 +9,6 @@ computed here, once, so that no page ever sums cells itself.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from typing import Protocol
 
 import pandas as pd
@@ -19,13 +18,17 @@ from ..hierarchy import (
     BREAKDOWN_COLUMNS,
     CELL_KEY,
     GEO_LEVELS,
+    LANGUAGES_GROUPED_AT,
+    LANGUAGES_SHOWN_BELOW_NETWORK,
     NETWORK,
+    OTHER_LANGUAGES,
     OUTCOME_MEASURES,
     PERIOD_LEVELS,
     SERVICE_LINES,
     TOPICS,
     Topic,
     complete_periods,
+    language_group,
     with_rollup_columns,
 )
 
@@ -42,57 +45,74 @@ class FinestData(Protocol):
     tables: dict[str, pd.DataFrame]
 
 
-def build_cube(data: FinestData) -> pd.DataFrame:
+Shown = dict[str, frozenset[str]]
+"""For each year, the languages shown by themselves below the network (hierarchy.shown_languages)."""
+
+
+def build_cube(data: FinestData, shown: Shown) -> pd.DataFrame:
     """Every published cell with its true value, before disclosure control."""
-    return _cells(data, published_view)
+    cells = _cells(data, shown)
+    return cells[cells["published"]].drop(columns="published").reset_index(drop=True)
 
 
-def unpublished_margins(data: FinestData) -> pd.DataFrame:
-    """The counts by category of one hub in one month, which no view publishes.
+def unpublished_margins(data: FinestData, shown: Shown) -> pd.DataFrame:
+    """The counts no view publishes: each hub's monthly counts by category, and each language of OTHER_LANGUAGES
+    below the network.
 
-    They are the finest unknowns the attacker reasons about (each at least 0), so
-    the suppressor needs their true values to find other values, consistent with
-    everything published, that the attacker cannot rule out.
+    They are the unknowns the attacker reasons about (each at least 0) between the published figures, so the
+    suppressor needs their true values to find other values, consistent with everything published, that the
+    attacker cannot rule out.
     """
-    return _cells(data, lambda *view: not published_view(*view))
+    cells = _cells(data, shown)
+    return cells[~cells["published"]].drop(columns="published").reset_index(drop=True)
 
 
-def true_figures(data: FinestData) -> pd.DataFrame:
+def true_figures(data: FinestData, shown: Shown) -> pd.DataFrame:
     """Every cell and unpublished margin with its true value: what the staff of each hub know of their own.
 
     The audit's insiders know their own hub's rows of this; nothing of it is ever published.
     """
-    return pd.concat([build_cube(data), unpublished_margins(data)], ignore_index=True)
+    return _cells(data, shown).drop(columns="published")
 
 
-def _cells(data: FinestData, wanted: Callable[[Topic, str, str, tuple[str, ...]], bool]) -> pd.DataFrame:
+def choose_shown_languages(data: FinestData, previous: Shown) -> Shown:
+    """Which languages each year shows by themselves below the network: hierarchy.LANGUAGES_SHOWN_BELOW_NETWORK,
+    except that a year keeps the grouping it was first published with (`previous`), so that a group never changes
+    its members between releases."""
+    return {year: previous.get(year, LANGUAGES_SHOWN_BELOW_NETWORK) for year in sorted({m[:4] for m in data.months})}
+
+
+def _cells(data: FinestData, shown: Shown) -> pd.DataFrame:
+    """Every cell of every view, with whether it is published."""
     periods = complete_periods(data.months)
     geos = _geographies(data.hubs)
-    frames = [
-        _topic_cells(TOPICS[name], table, periods, geos, data.hubs, wanted) for name, table in data.tables.items()
-    ]
+    frames = [_topic_cells(TOPICS[name], table, periods, geos, data.hubs, shown) for name, table in data.tables.items()]
     frames = [f for f in frames if len(f)]
     if not frames:
-        return pd.DataFrame({c: pd.Series(dtype="string") for c in CELL_KEY}).assign(value=pd.Series(dtype="Int64"))
-    return pd.concat(frames, ignore_index=True)[[*CELL_KEY, "value"]]
+        empty = pd.DataFrame({c: pd.Series(dtype="string") for c in CELL_KEY})
+        return empty.assign(value=pd.Series(dtype="Int64"), published=pd.Series(dtype="bool"))
+    return pd.concat(frames, ignore_index=True)[[*CELL_KEY, "value", "published"]]
 
 
 def _geographies(hubs: pd.DataFrame) -> dict[str, list[str]]:
     return {"hub": sorted(hubs["hub"]), "region": sorted(hubs["region"].unique()), "network": [NETWORK]}
 
 
-def _topic_cells(topic: Topic, table: pd.DataFrame, periods, geos, hubs: pd.DataFrame, wanted) -> pd.DataFrame:
+def _topic_cells(topic: Topic, table: pd.DataFrame, periods, geos, hubs: pd.DataFrame, shown: Shown) -> pd.DataFrame:
     if table.empty and not topic.count_of_people:
         return pd.DataFrame()
     finest = with_rollup_columns(table, hubs)
     categories = {col: sorted(set(_KNOWN_CATEGORIES.get(col, ())) | set(table[col].unique())) for col in topic.grain}
+    if "language" in topic.grain:
+        finest["language_group"] = [
+            language_group(language, shown.get(month[:4], frozenset()))
+            for language, month in zip(finest["language"], finest["month"])
+        ]
+        categories["language"] = [*categories["language"], OTHER_LANGUAGES]
     parts = []
     for period_level, geo_level, breakdown in itertools.product(PERIOD_LEVELS, GEO_LEVELS, topic.breakdowns):
-        if not wanted(topic, period_level, geo_level, breakdown):
-            continue
         rows = finest[finest[period_level].isin(periods[period_level])]
-        by = [period_level, geo_level, *breakdown]
-        summed = rows.groupby(by, observed=True)[list(topic.measures)].sum().reset_index()
+        summed = _summed(rows, [period_level, geo_level], breakdown, topic.measures)
         summed = summed.rename(columns={period_level: "period", geo_level: "geo"})
         if topic.count_of_people:
             summed = _with_zeros(
@@ -106,6 +126,7 @@ def _topic_cells(topic: Topic, table: pd.DataFrame, periods, geos, hubs: pd.Data
             )
         summed["period_level"] = period_level
         summed["geo_level"] = geo_level
+        summed["published"] = _published(topic, period_level, geo_level, breakdown, summed, shown)
         for col in BREAKDOWN_COLUMNS:
             if col not in breakdown:
                 summed[col] = ALL
@@ -114,27 +135,49 @@ def _topic_cells(topic: Topic, table: pd.DataFrame, periods, geos, hubs: pd.Data
         return pd.DataFrame()
     wide = pd.concat(parts, ignore_index=True)
     long = wide.melt(
-        id_vars=["period_level", "period", "geo_level", "geo", *BREAKDOWN_COLUMNS],
+        id_vars=["period_level", "period", "geo_level", "geo", *BREAKDOWN_COLUMNS, "published"],
         value_vars=list(topic.measures),
         var_name="measure",
         value_name="value",
     )
     long["topic"] = topic.name
     long["value"] = long["value"].astype("Int64")
+    long["published"] = long["published"].astype(bool)
     for col in CELL_KEY:
         long[col] = long[col].astype("string")
     return long
 
 
-def published_view(topic: Topic, period_level: str, geo_level: str, breakdown: tuple[str, ...]) -> bool:
-    """Counts of people by category are not published per hub per month.
+def _summed(rows: pd.DataFrame, by: list[str], breakdown: tuple[str, ...], measures) -> pd.DataFrame:
+    """The rows added up per period, place and category; by language, each language and OTHER_LANGUAGES."""
+    summed = rows.groupby([*by, *breakdown], observed=True)[list(measures)].sum().reset_index()
+    if "language" not in breakdown:
+        return summed
+    grouped = rows[rows["language_group"] == OTHER_LANGUAGES]
+    other = grouped.groupby([*by, *(c for c in breakdown if c != "language")], observed=True)[list(measures)].sum()
+    return pd.concat([summed, other.reset_index().assign(language=OTHER_LANGUAGES)], ignore_index=True)
 
-    A hub's month by service line or language is a handful of people spread over
-    dozens of categories: nearly every cell would be hidden, and protecting them
-    would hide much of what the quarters and years could show. The hub's monthly
-    total, and every category by region and network, are published.
+
+def _published(topic: Topic, period_level, geo_level, breakdown, cells: pd.DataFrame, shown: Shown) -> pd.Series:
+    """Whether each cell of one view is published.
+
+    Counts of people by category are not published per hub per month: a hub's month by service line or language
+    is a handful of people spread over dozens of categories, nearly every cell would be hidden, and protecting
+    them would hide much of what the quarters and years could show. The hub's monthly total, and every category by
+    region and network, are. Below the network, languages are published grouped (hierarchy.OTHER_LANGUAGES).
     """
-    return not (topic.count_of_people and period_level == "month" and geo_level == "hub" and breakdown)
+    if topic.count_of_people and period_level == "month" and geo_level == "hub" and breakdown:
+        return pd.Series(False, index=cells.index)
+    if "language" not in breakdown or geo_level not in LANGUAGES_GROUPED_AT:
+        return pd.Series(True, index=cells.index)
+    years = cells["period"].str.slice(0, 4)
+    return pd.Series(
+        [
+            language_group(language, shown.get(year, frozenset())) == language
+            for language, year in zip(cells["language"], years)
+        ],
+        index=cells.index,
+    )
 
 
 def _with_zeros(summed: pd.DataFrame, axes: dict[str, list[str]], measures) -> pd.DataFrame:

@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 
 from .. import paths
-from ..hierarchy import TOPICS
+from ..hierarchy import OTHER_LANGUAGES, TOPICS, shown_languages
 from ..protection.disclosure import protect
 from ..protection.ranges import implied_ranges
 from ..protection.release import Release
 from . import warehouse
-from .cube import build_cube, true_figures, unpublished_margins
+from .cube import build_cube, choose_shown_languages, true_figures, unpublished_margins
 from .extract import Extract, read_extract
 
 DEFAULT_THRESHOLD = 11
@@ -68,18 +68,25 @@ def _publish(folder: Path, path: Path, threshold: int | None, say: Callable[[str
         )
 
     say(f"building the published views for {len(staged.months)} months and {len(staged.hubs)} hubs")
-    cube = build_cube(staged)
+    shown = choose_shown_languages(staged, shown_languages(previous.cells) if previous else {})
+    cube = build_cube(staged, shown)
     say(f"{len(cube):,} cells; protecting with threshold {threshold}")
     blocks = staged.blocks[["topic", "month", "hub", "revision"]]
     protected = protect(
-        cube, unpublished_margins(staged), staged.hubs, blocks, threshold, previous=previous, progress=say
+        cube,
+        unpublished_margins(staged, shown),
+        staged.hubs,
+        blocks,
+        threshold,
+        previous=previous,
+        progress=say,
     )
     release = Release(cells=protected.cells, hubs=staged.hubs, blocks=blocks, threshold=threshold, number=number)
     say("working out the range the published figures imply for each hidden one")
     ranges = implied_ranges(release)
     say(f"writing release {number}, and each hub's own figures")
-    own = true_figures(staged)
-    own = own[own["geo_level"] == "hub"]
+    own = true_figures(staged, shown)
+    own = own[(own["geo_level"] == "hub") & (own["language"] != OTHER_LANGUAGES)]  # their own hub, language by language
     warehouse.write_release(path, release, ranges, staged, own, staged.months[0], staged.months[-1])
     return Outcome(number=number, changed=True, counts=protected.counts)
 

@@ -48,7 +48,20 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from ..hierarchy import ALL, BREAKDOWN_COLUMNS, CELL_KEY, TOPICS, Topic, hubs_in, months_of, number_in_year, year_of
+from ..hierarchy import (
+    ALL,
+    BREAKDOWN_COLUMNS,
+    CELL_KEY,
+    OTHER_LANGUAGES,
+    TOPICS,
+    Topic,
+    hubs_in,
+    language_group,
+    months_of,
+    number_in_year,
+    shown_languages,
+    year_of,
+)
 from ..internals import quiet_highs
 from . import tuning, workers
 from .release import Release
@@ -364,6 +377,8 @@ class _Grid:
     geo_of_cover: np.ndarray
     """Cover id -> the geo covering exactly those hubs, or -1."""
     categories: list[tuple[tuple[str, ...], tuple[str, ...]]]
+    shown: dict[str, frozenset[str]]
+    """For each year, the languages shown by themselves below the network (the rest are OTHER_LANGUAGES)."""
 
     @property
     def shape(self) -> tuple[int, int, int, int, int]:
@@ -404,6 +419,7 @@ class _Grid:
             regions=[np.array([hubs.index(h) for h in sorted(r)]) for r in region_hubs],
             geo_of_cover=geo_of_cover,
             categories=categories,
+            shown=shown_languages(release.cells),
         )
 
     def locate(self, facts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -464,10 +480,14 @@ class _Grid:
         geo_children.append((n_geos - 1, n_hubs + np.arange(len(self.regions))))
         for parent, children in geo_children:
             rows.sums(self.index(m, y, s, parent, k), self.index(m, y, s, children, k))
-        m, t, h = (a.reshape(-1, 1) for a in np.meshgrid(measures, published_months, np.arange(n_hubs), indexing="ij"))
-        y, s = month_year[t], month_slot[t]
-        for parent, children in self._category_children():
-            rows.sums(self.index(m, y, s, h, parent), self.index(m, y, s, h, children))
+        for year in range(n_years):
+            months_of_year = published_months[month_year == year]
+            m, t, h = (
+                a.reshape(-1, 1) for a in np.meshgrid(measures, months_of_year, np.arange(n_hubs), indexing="ij")
+            )
+            y, s = month_year[t], month_slot[t]
+            for parent, children in self._category_children(self.shown.get(self.years[year], frozenset())):
+                rows.sums(self.index(m, y, s, h, parent), self.index(m, y, s, h, children))
         if order:
             self._order(rows)
         self._old_totals(rows, old_totals, at, covers)
@@ -497,11 +517,13 @@ class _Grid:
                 big, small = self.measures.index(greater), self.measures.index(lesser)
                 rows.at_least(self.index(big, year[t], slot[t], g, k), self.index(small, year[t], slot[t], g, k))
 
-    def _category_children(self) -> list[tuple[int, np.ndarray]]:
+    def _category_children(self, shown: frozenset[str]) -> list[tuple[int, np.ndarray]]:
         """At month x hub, a category of a smaller breakdown = the sum of its categories in each maximal breakdown.
 
         Maximal breakdowns share no column, so any non-negative margins with
-        equal totals are the margins of some non-negative finest counts.
+        equal totals are the margins of some non-negative finest counts. A
+        language not `shown` that year is counted in OTHER_LANGUAGES, and that
+        group in the totals.
         """
         breakdowns = [set(b) for b in self.topic.breakdowns]
         maximal = [b for b in self.topic.breakdowns if not any(set(b) < other for other in breakdowns)]
@@ -514,10 +536,23 @@ class _Grid:
                 children = [
                     child
                     for child, (b, v) in enumerate(self.categories)
-                    if b == big and set(breakdown) < set(big) and wanted.items() <= dict(zip(b, v)).items()
+                    if b == big
+                    and set(breakdown) < set(big)
+                    and wanted.items() <= dict(zip(b, v)).items()
+                    and _top_level(dict(zip(b, v)), shown)
                 ]
                 if children:
                     relations.append((parent, np.array(children)))
+            if wanted.get("language") == OTHER_LANGUAGES:
+                members = [
+                    child
+                    for child, (b, v) in enumerate(self.categories)
+                    if b == breakdown
+                    and not _top_level(dict(zip(b, v)), shown)
+                    and _but_language(b, v) == _but_language(breakdown, values)
+                ]
+                if members:
+                    relations.append((parent, np.array(members)))
         return relations
 
     def _old_totals(self, rows: _RowBuilder, old: pd.DataFrame, at: np.ndarray, covers: dict[frozenset, int]) -> None:
@@ -552,6 +587,16 @@ class _Grid:
                     n = len(np.unique(component[here & (component >= 0)]))
                     components = f"{n} component{'' if n == 1 else 's'}"
                     say(f"{self.topic.name}/{name} {year_name}: {int(here.sum()):,} suppressed cells, {components}")
+
+
+def _top_level(category: dict[str, str], shown: frozenset[str]) -> bool:
+    """Whether a category adds up to its total directly, rather than through OTHER_LANGUAGES."""
+    language = category.get("language", ALL)
+    return language_group(language, shown) == language
+
+
+def _but_language(breakdown: tuple[str, ...], values: tuple[str, ...]) -> dict[str, str]:
+    return {column: value for column, value in zip(breakdown, values) if column != "language"}
 
 
 def _breakdown(grain_values: dict[str, str]) -> tuple[str, ...]:

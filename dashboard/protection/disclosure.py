@@ -41,11 +41,14 @@ from ..hierarchy import (
     CELL_KEY,
     GEO_LEVELS,
     NETWORK,
+    OTHER_LANGUAGES,
     PARENT_LEVEL,
     PERIOD_LEVELS,
     TOPICS,
+    language_group,
     parent_geo,
     parent_period,
+    shown_languages,
     year_of,
     years_of,
 )
@@ -96,6 +99,7 @@ def protect(
     primary = people & ~latent & (value >= 1) & (value < threshold)
     suppressed = primary | status["keep_suppressed"].to_numpy()
     locked = status["keep_published"].to_numpy()
+    shown = shown_languages(cells[~latent])
 
     problems = _independent_parts(cells[people])
     say(f"suppression: {int(primary.sum()):,} primary cells in {len(problems)} independent parts")
@@ -109,6 +113,7 @@ def protect(
             blocks=blocks,
             threshold=threshold,
             previous=_previous_part(previous, cells.loc[index]),
+            shown=shown,
         )
         for index in problems.values()
     ]
@@ -147,6 +152,8 @@ class _Part:
     blocks: pd.DataFrame
     threshold: int
     previous: Release | None
+    shown: dict[str, frozenset[str]]
+    """For each year, the languages shown by themselves below the network."""
 
 
 def _independent_parts(cells: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -159,7 +166,7 @@ def _independent_parts(cells: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def _protect_part(part: _Part) -> tuple[np.ndarray, int]:
-    relations = _Relations(part.cells, part.hubs)
+    relations = _Relations(part.cells, part.hubs, part.shown)
     hidden = part.suppressed.copy()
     value = part.cells["value"].astype("int64").to_numpy()
     can_hide = (value > 0) & ~part.locked & ~part.latent
@@ -219,7 +226,7 @@ def _protect_region_by_region(
             continue
         window = np.flatnonzero((region == name) | (level == "network"))
         local = _Separation(
-            _Relations(part.cells.iloc[window], part.hubs),
+            _Relations(part.cells.iloc[window], part.hubs, part.shown),
             value[window],
             weight[window],
             can_hide[window],
@@ -435,10 +442,11 @@ class _Relations:
 
     Relations run along time (year = its quarters, quarter = its months), along
     geography (network = its regions, region = its hubs) and along each breakdown
-    that has a published total (total = its categories).
+    that has a published total (total = its categories; below the network, a language not shown by itself is
+    counted in OTHER_LANGUAGES, and that group in the total).
     """
 
-    def __init__(self, cells: pd.DataFrame, hubs: pd.DataFrame):
+    def __init__(self, cells: pd.DataFrame, hubs: pd.DataFrame, shown: dict[str, frozenset[str]]):
         key = cells[list(CELL_KEY)].astype(str).reset_index(drop=True)
         position = pd.Series(np.arange(len(key)), index=_joined(key))
         topic = TOPICS[key["topic"].iloc[0]]
@@ -449,7 +457,7 @@ class _Relations:
         between months, category ones within a hub's month imply all the others."""
         month = (key["period_level"] == "month").to_numpy()
         hub_month = month & (key["geo_level"] == "hub").to_numpy()
-        for kind, parent_key in _parent_keys(key, topic, region):
+        for kind, parent_key in _parent_keys(key, topic, region, shown):
             needed = {"time": np.ones(len(key), bool), "geo": month, "category": hub_month}[kind]
             parent = position.reindex(_joined(parent_key)).to_numpy()
             children = np.flatnonzero(~np.isnan(parent) & (parent != np.arange(len(parent))))
@@ -496,13 +504,20 @@ def _joined(key: pd.DataFrame) -> pd.Index:
     return pd.Index(key[columns[0]].str.cat([key[c] for c in columns[1:]], sep="\x1f"))
 
 
-def _parent_keys(key: pd.DataFrame, topic, region: dict[str, str]):
+def _parent_keys(key: pd.DataFrame, topic, region: dict[str, str], shown: dict[str, frozenset[str]]):
     """For each kind of relation (time, geo, category), every cell's total along it (a key that may not exist)."""
     yield "time", _one_level_up(key, "period_level", "period", parent_period)
     yield "geo", _one_level_up(key, "geo_level", "geo", lambda level, geo: parent_geo(level, geo, region))
     for col in sorted({c for b in topic.breakdowns for c in b}):
         up = key.copy()
         up[col] = ALL
+        if col == "language":
+            grouped = [
+                language_group(language, shown.get(year_of(period), frozenset()))
+                for language, period in zip(key["language"], key["period"])
+            ]
+            up[col] = np.where(np.array(grouped) == OTHER_LANGUAGES, OTHER_LANGUAGES, ALL)
+            up.loc[key["language"] == OTHER_LANGUAGES, col] = ALL
         yield "category", up
 
 

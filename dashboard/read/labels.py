@@ -6,9 +6,9 @@ import functools
 
 import pycountry
 
-from ..hierarchy import ALL
+from ..hierarchy import ALL, OTHER_LANGUAGES
 
-_SPECIAL = {ALL: "All", "und": "Not recorded", "network": "Whole network"}
+_SPECIAL = {ALL: "All", "und": "Not recorded", "network": "Whole network", OTHER_LANGUAGES: "Other languages"}
 
 
 def plain(code: str) -> str:

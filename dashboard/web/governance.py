@@ -16,7 +16,7 @@ import pandas as pd
 from feedback import scrub, store
 from feedback.i18n import LANGUAGES
 
-from ..hierarchy import TOPICS
+from ..hierarchy import LANGUAGES_SHOWN_BELOW_NETWORK, TOPICS
 from ..identity import access
 from ..read import data, labels
 from .public_summary import Table
@@ -29,6 +29,10 @@ class Block(NamedTuple):
     """'title', 'subheader', 'markdown', 'code' or 'table'."""
     text: str = ""
     table: Table | None = None
+
+
+def _shown_languages() -> str:
+    return " and ".join(labels.language(code) for code in sorted(LANGUAGES_SHOWN_BELOW_NETWORK))
 
 
 def blocks() -> list[Block]:
@@ -105,7 +109,13 @@ def blocks() -> list[Block]:
         "- Quarters and years are published only once every month in them is in, so a published figure never changes "
         "as later months arrive; a figure whose data did not change keeps its status from one release to the next.\n"
         "- Money is not a count of people and is never suppressed.\n"
-        "- The public pages never go below region level, even where a hub's figures would pass suppression.",
+        "- The public pages never go below region level, even where a hub's figures would pass suppression.\n"
+        "- **Languages are grouped below the network.** Most languages bring a hub a handful of referrals a year; shown "
+        "one by one they would nearly all be hidden, and protecting them would hide the totals around them. So hubs and "
+        f"regions show {_shown_languages()} by themselves and count every other language together as “Other "
+        "languages”; the network shows every language. The list is fixed in the software, not chosen from the counts, "
+        "so it tells nobody anything about them. A year published before the list existed keeps every language, so "
+        "that a group never changes its members from one release to the next.",
     )
 
     add("subheader", "What the feedback form stores")
