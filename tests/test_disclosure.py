@@ -239,6 +239,19 @@ def test_the_unpublished_margins_are_each_hubs_monthly_counts_by_category_and_th
     assert other.tolist() == monthly[monthly["language"] == "es"].set_index(key)["value"].sort_index().tolist()
 
 
+def test_a_network_whose_languages_are_all_shown_has_no_other_languages_group():
+    """No empty "Other languages" line where nothing is grouped (and a release from before the grouping, every
+    language shown, can still be attacked with its hubs' true figures)."""
+    hubs = pd.DataFrame({"hub": ["a", "b"], "name": ["A", "B"], "region": ["r", "r"]})
+    months = month_range("2024-01", "2024-03")
+    rng = np.random.default_rng(4)
+    data = network(finest(lambda: int(rng.poisson(3)), ["a", "b"], months, ["medical"], ["en", "es"]), hubs, months)
+    every = {"2024": frozenset({"en", "es"})}
+    cells = pd.concat([build_cube(data, every), unpublished_margins(data, every)])
+    assert OTHER_LANGUAGES not in set(cells["language"])
+    assert OTHER_LANGUAGES in set(build_cube(data, shown(data))["language"])
+
+
 @pytest.mark.parametrize("region_by_region", [False, True], ids=["whole parts", "region by region"])
 def test_a_corrected_release_teaches_nothing_to_whoever_kept_the_last_one(region_by_region):
     """Cells over unchanged data keep their status, and both releases together still pass the audit,

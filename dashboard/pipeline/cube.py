@@ -108,7 +108,8 @@ def _topic_cells(topic: Topic, table: pd.DataFrame, periods, geos, hubs: pd.Data
             language_group(language, shown.get(month[:4], frozenset()))
             for language, month in zip(finest["language"], finest["month"])
         ]
-        categories["language"] = [*categories["language"], OTHER_LANGUAGES]
+        if (finest["language_group"] == OTHER_LANGUAGES).any():
+            categories["language"] = [*categories["language"], OTHER_LANGUAGES]
     parts = []
     for period_level, geo_level, breakdown in itertools.product(PERIOD_LEVELS, GEO_LEVELS, topic.breakdowns):
         rows = finest[finest[period_level].isin(periods[period_level])]
