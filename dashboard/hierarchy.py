@@ -241,8 +241,8 @@ def complete_periods(months: list[str]) -> dict[str, list[str]]:
 def shown_languages(cells: pd.DataFrame) -> dict[str, frozenset[str]]:
     """For each year, the languages a release shows by themselves below the network, read from its hub cells.
 
-    Every year published since languages were grouped has an OTHER_LANGUAGES cell at hub level; the languages
-    beside it are the ones shown. A year without one (none published at hub level) shows none.
+    The languages a hub or region has a cell for, other than OTHER_LANGUAGES, are the ones shown; a year with no
+    such cell shows none.
     """
     below = cells[cells["geo_level"].isin(LANGUAGES_GROUPED_AT) & ~cells["language"].isin([ALL, OTHER_LANGUAGES])]
     shown = below.groupby(years_of(below["period"]))["language"].agg(frozenset)

@@ -103,11 +103,16 @@ def leaves_for_good(page, app_url: str, neutral_site: list) -> None:
     assert page.url == f"{app_url}/you-said-we-did"
 
 
-def test_the_exit_button_leaves_at_once_and_back_does_not_return_to_the_form(page, app_url, neutral_site):
+def writing_feedback_after_the_board(page, app_url: str) -> None:
+    """The board first, so that Back has somewhere to return to; then the form, half written."""
     page.goto(f"{app_url}/you-said-we-did")
     wait_for_app(page)
     open_form(page, app_url)
     page.get_by_role("textbox", name="Your feedback").fill("Something private.")
+
+
+def test_the_exit_button_leaves_at_once_and_back_does_not_return_to_the_form(page, app_url, neutral_site):
+    writing_feedback_after_the_board(page, app_url)
 
     page.get_by_role("link", name="Exit this page").click()
 
@@ -115,10 +120,7 @@ def test_the_exit_button_leaves_at_once_and_back_does_not_return_to_the_form(pag
 
 
 def test_the_exit_button_leaves_from_the_keyboard_too(page, app_url, neutral_site):
-    page.goto(f"{app_url}/you-said-we-did")
-    wait_for_app(page)
-    open_form(page, app_url)
-    page.get_by_role("textbox", name="Your feedback").fill("Something private.")
+    writing_feedback_after_the_board(page, app_url)
 
     page.get_by_role("link", name="Exit this page").focus()
     page.keyboard.press("Enter")
