@@ -67,7 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--insiders",
         action="store_true",
-        help="also attack as the staff of each hub (from the staging store) and with the order rules",
+        help="also attack as the staff of each hub, who know their own hub's figures (from the staging store)",
+    )
+    audit.add_argument(
+        "--order-rules",
+        action="store_true",
+        help="also use the extract format's order rules between measures (referred >= accepted >= ...)",
     )
     audit.set_defaults(run=_audit)
 
@@ -170,7 +175,9 @@ def _audit(args) -> int:
             )
             return 2
         truth = true_figures(staged, shown_languages(release.cells))
-    report = audit.intervals(release, previous, truth=truth, progress=_progress(time.perf_counter()))
+    report = audit.intervals(
+        release, previous, truth=truth, order_rules=args.order_rules, progress=_progress(time.perf_counter())
+    )
     print(audit.format_report(report, release.threshold))
     return 1 if report["at_risk"].any() else 0
 

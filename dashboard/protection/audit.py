@@ -91,7 +91,7 @@ def intervals(
     `order_rules` (by default, with `truth`) adds the extract format's order rules between measures. The
     suppressor protects measure by measure against the outsider alone, and audits itself that way; the full
     model is docs/attacker.md's, and `hubdash audit --insiders` applies it.
-    `attacker` names who narrows the cell most. For a cell at risk, `lower` and `upper` are that attacker's
+    `attacker` names who narrows the cell most (`insider`: that hub, None for anyone). For a cell at risk, `lower` and `upper` are that attacker's
     exact LP minimum and maximum; a cell proven safe by witnesses alone reports the part of its interval that
     was proven (the true one is at least as wide), with `exact` False.
     `exact_for_all` solves every cell's min and max even where witnesses already prove it safe (the ranges
@@ -99,10 +99,11 @@ def intervals(
     """
     say = progress or (lambda message: None)
     order = truth is not None if order_rules is None else order_rules
-    groups = insider_groups(release.hubs) if truth is not None else {frozenset(): None}
+    groups = {frozenset(): None, **(insider_groups(release.hubs) if truth is not None else {})}
     attacks = [(known, _owned_by(scope)) for known, scope in groups.items()]
     report = _attack_groups(release, previous, truth, attacks, order, exact_for_all, say)
     report["attacker"] = report.known.map(_attacker_name)
+    report["insider"] = report.known.map(lambda known: next(iter(known)) if known else None)
     report = report.drop(columns=["known", "own", "least"])
     return report.sort_values("at_risk", ascending=False, kind="stable").reset_index(drop=True)
 

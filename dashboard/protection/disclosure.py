@@ -1,8 +1,10 @@
 """Disclosure control: which cells of the cube are published. One entry point: `protect`.
 
 Primary suppression hides every count from 1 to K-1. Complementary suppression
-then hides more cells until no hidden cell can be narrowed, from everything
-published, to an interval narrower than K:
+then hides more cells until no hidden cell can be narrowed to an interval
+narrower than K, from everything published, by anyone or by the staff of any one
+hub, who know their own hub's figures exactly (docs/attacker.md; the order rules
+between measures are not modelled here yet, issue 12):
 
 1. for each independent part of the cube (a topic, measure and year), a linear
    programme over the same unknowns the attacker reasons about (every cell of the
@@ -13,13 +15,17 @@ published, to an interval narrower than K:
    move together in one LP. On a network of more than 12 hubs in two regions or
    more (tuning.region_by_region) each LP covers one region and the network,
    every other cell held at its value;
-2. the audit (dashboard/protection/audit.py, which knows nothing of this module) then
-   attacks the part, and every cell it can still narrow (possible only through
-   what an earlier release published) is treated again, until the audit finds
-   nothing;
-3. each quarterly or yearly total (of a hub, a region or the network) hidden on the way is published again
-   if the audit still finds nothing: the LPs protect a batch at a time, and a
-   headline figure one batch needed may not be needed once all are protected.
+2. the same against the staff of each hub in turn: every hidden cell whose part
+   beyond that hub's own could be small gets witnesses that hold that hub's
+   cells at their values (a region of two hubs less one is the other);
+3. the audit (dashboard/protection/audit.py, which knows nothing of this module) then
+   attacks the part as anyone and as each hub's staff, and every cell it can still
+   narrow (possible only through what an earlier release published) is treated
+   again, for whoever narrowed it, until the audit finds nothing;
+4. each quarterly or yearly total (of a hub, a region or the network) hidden on
+   the way is published again where the witnesses allow, checked by the audit:
+   the LPs protect a batch at a time, and a headline figure one batch needed may
+   not be needed once all are protected.
 
 Cells keep their status from the previous release where the data under them did
 not change, so comparing releases teaches nothing new. Zeros are always
@@ -28,6 +34,7 @@ published (a hidden cell is known to be at least 1), and so is money.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -172,38 +179,99 @@ def _protect_part(part: _Part) -> tuple[np.ndarray, int]:
     can_hide = (value > 0) & ~part.locked & ~part.latent
     if not hidden.any():
         return hidden, 0
-    model = _Separation(relations, value, _cost(part.cells), can_hide, hidden, part.latent)
-    targets = np.flatnonzero(hidden & (value < part.threshold))
+    hubs = list(part.hubs["hub"])
+    owner = _owner(part.cells, hubs)
+    rest = _rest_without_each_hub(part.cells, value, part.hubs)
+    model = _Separation(relations, value, _cost(part.cells), can_hide, hidden, part.latent, owner, len(hubs))
+    targets = {None: np.flatnonzero(hidden & (value < part.threshold))}
     if tuning.region_by_region(part.hubs):
-        _protect_region_by_region(part, value, can_hide, hidden, targets)
-        targets = targets[:0]  # the audit below says which, if any, still need the whole part
+        _protect_region_by_region(part, model, value, targets[None])
+        targets = {}  # the audit below says which, if any, still need the whole part
+    audit = _Audit(part)
     rounds = 0
     while True:
         rounds += 1
         hidden_before = int(model.hidden.sum())
-        model.protect(targets, part.threshold)
-        report = attacker.intervals(_as_release(part, model.hidden), part.previous)
-        at_risk = report[report["at_risk"]]
+        for insider, cells in targets.items():
+            model.protect(cells, part.threshold, insider)
+        _protect_against_each_hub(model, rest, part.threshold)
+        at_risk = audit.at_risk(model.hidden)
         if at_risk.empty:
-            _publish_headlines_again(part, model.hidden)
+            _publish_headlines_again(part, model, rest, audit)
             return model.hidden, rounds
-        targets = _positions(part.cells, at_risk)
+        targets = {
+            None if pd.isna(insider) else hubs.index(insider): _positions(part.cells, cells)
+            for insider, cells in at_risk.groupby("insider", dropna=False, sort=False)
+        }
         if rounds > 1 and model.hidden.sum() == hidden_before:
             # The LP could not move these cells far enough, or thinks they move where the audit (which also
             # knows the previous release) does not: hide everything they are related to, which can only
             # widen what the attacker must allow.
-            if not _hide_neighbours(relations, targets, model.hidden, can_hide):
+            if not _hide_neighbours(relations, np.concatenate(list(targets.values())), model.hidden, can_hide):
                 raise DisclosureError(
                     f"{len(at_risk)} cell(s) cannot be protected: every cell they could hide behind is fixed by an "
                     "earlier release or is zero. Re-publish from scratch (a new warehouse) to protect them."
                 )
-        model.forget_witnesses(targets)
+        for insider, cells in targets.items():
+            model.forget_witnesses(cells, insider)
 
 
-def _protect_region_by_region(
-    part: _Part, value: np.ndarray, can_hide: np.ndarray, hidden: np.ndarray, targets: np.ndarray
-) -> None:
-    """Protect the targets of a large network with LPs over one region at a time.
+def _protect_against_each_hub(model: _Separation, rest: np.ndarray, threshold: int) -> None:
+    """Give every hidden cell whose rest could be small for a hub's staff witnesses that leave that hub alone.
+
+    The staff of a hub know its figures exactly, so a witness that moves any of them proves nothing to them.
+    Hiding a cell for one hub's sake can make it a target for another's: go round until nothing more is hidden.
+    """
+    for _ in range(len(rest) + 1):
+        hidden_before = int(model.hidden.sum())
+        for hub, rest_of_cell in enumerate(rest):
+            model.protect(
+                np.flatnonzero(model.hidden & (rest_of_cell >= 1) & (rest_of_cell < threshold)), threshold, hub
+            )
+        if model.hidden.sum() == hidden_before:
+            return
+
+
+class _Audit:
+    """The audit of one part against everyone and the staff of each hub (who know their own hub's figures)."""
+
+    def __init__(self, part: _Part):
+        self.part = part
+        self.truth = part.cells[[*CELL_KEY, "value"]]
+
+    def at_risk(self, hidden: np.ndarray) -> pd.DataFrame:
+        report = attacker.intervals(
+            _as_release(self.part, hidden), self.part.previous, truth=self.truth, order_rules=False
+        )
+        return report[report["at_risk"]]
+
+
+def _owner(cells: pd.DataFrame, hubs: list[str]) -> np.ndarray:
+    """Each cell's hub (its number in `hubs`), -1 for a region's or the network's."""
+    is_hub = (cells["geo_level"] == "hub").to_numpy()
+    return np.where(is_hub, pd.Index(hubs).get_indexer(cells["geo"]), -1)
+
+
+def _rest_without_each_hub(cells: pd.DataFrame, value: np.ndarray, hubs: pd.DataFrame) -> np.ndarray:
+    """rest[h, c]: what cell c holds beyond hub h's own part of it, the part hub h's staff do not know.
+
+    0 for hub h's own cells; a region's or the network's cell less hub h's cell of the same period and
+    category where it covers hub h.
+    """
+    same = [c for c in CELL_KEY if c not in ("geo_level", "geo")]
+    where = pd.Index(_joined(cells[same].astype(str)))
+    level, geo = cells["geo_level"].to_numpy(), cells["geo"].to_numpy()
+    rest = np.tile(value.astype(float), (len(hubs), 1))
+    for h, (hub, region) in enumerate(zip(hubs["hub"], hubs["region"])):
+        mine = (level == "hub") & (geo == hub)
+        own = pd.Series(value[mine].astype(float), index=where[mine]).reindex(where).fillna(0.0).to_numpy()
+        covers = mine | (level == "network") | ((level == "region") & (geo == region))
+        rest[h] -= np.where(covers, own, 0.0)
+    return rest
+
+
+def _protect_region_by_region(part: _Part, model: _Separation, value: np.ndarray, targets: np.ndarray) -> None:
+    """Protect the targets of a large network against everyone with LPs over one region at a time.
 
     A window holds one region's hubs, the region and the network; every other
     cell is held at its true value, so a solution inside the window is still a
@@ -211,7 +279,7 @@ def _protect_region_by_region(
     LPs are an order of magnitude smaller than the part's, at the price of some
     moves across regions the whole part would have found (more complementary
     cells: the README's Benchmark has both). A network target goes with the region whose own cell under it is largest. Windows run in
-    turn, each starting from the cells the ones before it hid.
+    turn, each starting from the cells the ones before it hid; their witnesses join the whole part's.
     """
     level, geo = part.cells["geo_level"].to_numpy(), part.cells["geo"].to_numpy()
     region_of = dict(zip(part.hubs["hub"], part.hubs["region"]))
@@ -219,22 +287,14 @@ def _protect_region_by_region(
     owner = region[targets].copy()
     on_network = level[targets] == "network"
     owner[on_network] = _largest_region_below(part.cells, value, targets[on_network])
-    weight = _cost(part.cells)
     for name in sorted(part.hubs["region"].unique()):
         mine = targets[owner == name]
         if not len(mine):
             continue
         window = np.flatnonzero((region == name) | (level == "network"))
-        local = _Separation(
-            _Relations(part.cells.iloc[window], part.hubs, part.shown),
-            value[window],
-            weight[window],
-            can_hide[window],
-            hidden[window],
-            part.latent[window],
-        )
+        local = model.window(_Relations(part.cells.iloc[window], part.hubs, part.shown), window)
         local.protect(np.searchsorted(window, mine), part.threshold)
-        hidden[window] |= local.hidden
+        model.adopt(local, window)
 
 
 def _largest_region_below(cells: pd.DataFrame, value: np.ndarray, network_cells: np.ndarray) -> np.ndarray:
@@ -249,20 +309,96 @@ def _largest_region_below(cells: pd.DataFrame, value: np.ndarray, network_cells:
     return best.set_index("_order")["geo"].reindex(np.arange(len(network_cells))).to_numpy()
 
 
-def _publish_headlines_again(part: _Part, hidden: np.ndarray) -> None:
-    """Publish again each quarterly or yearly total that was hidden only to protect others, if the audit passes.
+def _publish_headlines_again(part: _Part, model: _Separation, rest: np.ndarray, audit: _Audit) -> None:
+    """Publish again each quarterly or yearly total that was hidden only to protect others.
 
     The LPs protect targets one batch at a time, and a total one of them hid may not be needed once all are
-    protected: a hub's, a region's or the network's quarter or year is what readers look for first, so each
-    is worth an audit to find out. Dearest first; each kept published only if nothing is then at risk.
+    protected: a hub's, a region's or the network's quarter or year is what readers look for first. Dearest
+    first, a total is published again when witnesses that leave it unchanged (those found so far, or new
+    ones moving only hidden cells) give every hidden cell whose count (or rest, for a hub's staff) is below K
+    the width it had, against everyone and each hub's staff. The audit then checks the result; should it find
+    anything (a larger hidden cell narrowed until it could be small, or an earlier release the witnesses do
+    not know), every total published again here is hidden again.
     """
     weight = _cost(part.cells)
     value = part.cells["value"].to_numpy(dtype=float)
     headline = _is_total(part.cells) & (part.cells["period_level"] != "month").to_numpy() & (value >= part.threshold)
-    for cell in sorted(np.flatnonzero(hidden & headline & ~part.suppressed), key=lambda c: -weight[c]):
-        hidden[cell] = False
-        if attacker.intervals(_as_release(part, hidden), part.previous)["at_risk"].any():
-            hidden[cell] = True
+    candidates = sorted(np.flatnonzero(model.hidden & headline & ~part.suppressed), key=lambda c: -weight[c])
+    if not candidates:
+        return
+    certificates = _Certificates(model, rest, part.threshold)
+    again = [cell for cell in candidates if certificates.publish_if_still_wide(cell)]
+    if again and not audit.at_risk(model.hidden).empty:
+        model.hidden[again] = True
+
+
+class _Certificates:
+    """The witnesses found so far, as proofs of width: which (cell, attacker) pairs they prove K wide.
+
+    Row 0 is everyone; row 1 + h, the staff of hub h: a witness proves nothing to the staff of a hub it moves.
+    """
+
+    def __init__(self, model: _Separation, rest: np.ndarray, threshold: int):
+        self.model, self.threshold = model, threshold
+        self.again: list[int] = []
+        self._load()
+        low, high = self._extremes(self.kept)
+        could_be_small = np.vstack([model.value[None, :], rest])
+        self.watched = (model.hidden & ~model.latent)[None, :] & (could_be_small >= 1)
+        self.watched &= (could_be_small < threshold) & (high - low + TOLERANCE >= threshold)
+
+    def publish_if_still_wide(self, cell: int) -> bool:
+        """Publish `cell` if witnesses that keep it at its value prove every watched pair as wide as before."""
+        kept = self.kept & ~self._moving(cell)
+        low, high = self._extremes(kept)
+        short = self.watched & (high - low + TOLERANCE < self.threshold)
+        short[:, cell] = False
+        if short.any():
+            wanted = {
+                None if row == 0 else row - 1: (np.flatnonzero(short[row]), low[row, short[row]], high[row, short[row]])
+                for row in np.flatnonzero(short.any(axis=1))
+            }
+            if not self.model.witnesses_holding(cell, wanted):
+                return False
+            self._load()
+            kept = self.kept & ~self._moving(cell)
+            low, high = self._extremes(kept)
+            short = self.watched & (high - low + TOLERANCE < self.threshold)
+            short[:, cell] = False
+            if short.any():
+                return False
+        self.kept = kept
+        self.again.append(cell)
+        self.model.hidden[cell] = False
+        self.watched[:, cell] = False
+        return True
+
+    def _load(self) -> None:
+        found = self.model.witnesses
+        self.of_entry = np.repeat(np.arange(len(found)), [len(cells) for cells, _, _ in found]).astype(np.int64)
+        self.cell = np.concatenate([cells for cells, _, _ in found]) if found else np.zeros(0, np.int64)
+        self.moved = np.concatenate([moved for _, moved, _ in found]) if found else np.zeros(0)
+        self.proves_to = np.ones((len(self.model.highest), len(found)), bool)
+        for w, (_, _, hubs) in enumerate(found):
+            self.proves_to[1 + hubs, w] = False
+        self.kept = np.ones(len(found), bool)
+        for cell in self.again:
+            self.kept &= ~self._moving(cell)
+
+    def _moving(self, cell: int) -> np.ndarray:
+        moving = np.zeros(len(self.kept), bool)
+        moving[self.of_entry[self.cell == cell]] = True
+        return moving
+
+    def _extremes(self, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per attacker and cell, the lowest and highest move the kept witnesses prove (0: the true value)."""
+        n = len(self.model.value)
+        low, high = np.zeros((len(self.proves_to), n)), np.zeros((len(self.proves_to), n))
+        for row, proves in enumerate(self.proves_to):
+            entry = (kept & proves)[self.of_entry]
+            np.minimum.at(low[row], self.cell[entry], self.moved[entry])
+            np.maximum.at(high[row], self.cell[entry], self.moved[entry])
+        return low, high
 
 
 class _Separation:
@@ -276,6 +412,10 @@ class _Separation:
     also a witness for every other cell: targets it already carries far enough
     need no LP of their own. Hiding more only widens intervals, so no later step
     undoes an earlier one.
+
+    The staff of a hub know its figures: a witness that moves one of them proves nothing to them. So the
+    widths witnesses prove are kept per attacker (row 0 everyone, row 1 + h the staff of hub h), and the LPs
+    for hub h's staff hold hub h's cells at their values.
     """
 
     def __init__(
@@ -286,19 +426,43 @@ class _Separation:
         can_hide: np.ndarray,
         hidden: np.ndarray,
         latent: np.ndarray,
+        owner: np.ndarray,
+        hubs: int,
     ):
-        self.relations, self.value, self.hidden, self.latent = relations, value, hidden, latent
+        self.relations, self.value, self.hidden, self.latent, self.owner = relations, value, hidden, latent, owner
         self.weight = np.where(latent, 0.0, weight.astype(float))
+        self.can_hide = can_hide
         self.n = len(value)
-        self.highest = value.astype(float).copy()
-        self.lowest = value.astype(float).copy()
+        self.highest = np.tile(value.astype(float), (hubs + 1, 1))
+        self.lowest = self.highest.copy()
+        self.witnesses: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        """Each LP solution: the cells it moved, by how much, and the hubs whose cells it moved."""
         movable = can_hide | hidden | latent
         self.up_bound = np.where(movable, highspy.kHighsInf, 0.0)
         floor = np.where(latent, 0, 1)
         self.down_bound = np.where(movable, np.maximum(value - floor, 0), 0).astype(float)
 
-    def protect(self, targets: np.ndarray, threshold: int) -> None:
-        """Make every target's witnesses span K.
+    def window(self, relations: _Relations, cells: np.ndarray) -> _Separation:
+        """The same model over some of the cells, the rest held at their values."""
+        return _Separation(
+            relations,
+            self.value[cells],
+            self.weight[cells],
+            self.can_hide[cells],
+            self.hidden[cells],
+            self.latent[cells],
+            self.owner[cells],
+            len(self.highest) - 1,
+        )
+
+    def adopt(self, window: _Separation, cells: np.ndarray) -> None:
+        """Take over what a window hid and the witnesses it found."""
+        self.hidden[cells] |= window.hidden
+        for moved_cells, moved, hubs in window.witnesses:
+            self._record(cells[moved_cells], moved, hubs)
+
+    def protect(self, targets: np.ndarray, threshold: int, insider: int | None = None) -> None:
+        """Make every target's witnesses span K, against everyone or (`insider`) the staff of that hub.
 
         Targets far enough apart (no relation of one touches a cell related to
         another) move up together in one LP: its solution is a witness for each of
@@ -309,65 +473,121 @@ class _Separation:
         protecting: a second live HiGHS instance in the process upsets the audit's own solves.
         """
         self.threshold = threshold
-        if not len(targets):
+        row = 0 if insider is None else 1 + insider
+        targets = [u for u in targets if self._span(u, row) < threshold]
+        if not targets:
             return
-        self.h = self._model()
+        held = np.flatnonzero(self.owner == insider) if insider is not None else np.zeros(0, np.int64)
+        self.h = self._model(held)
         try:
-            short = lambda u: self._span(u) < threshold  # noqa: E731
-            for batch in self.relations.independent_sets([u for u in targets if short(u)]):
+            short = lambda u: self._span(u, row) < threshold  # noqa: E731
+            for batch in self.relations.independent_sets(targets):
                 batch = [u for u in batch if short(u)]
-                if len(batch) > 1 and self._move({u: self._rise_needed(u) for u in batch}):
+                if len(batch) > 1 and self._move({u: self._rise_needed(u, row) for u in batch}, held):
                     continue
                 for u in batch:
-                    low_enough = max(1, math.floor(self.highest[u] + TOLERANCE) - threshold)
-                    if short(u) and self.lowest[u] > low_enough + TOLERANCE:
-                        self._move({u: -(self.value[u] - low_enough)})
+                    low_enough = max(1, math.floor(self.highest[row, u] + TOLERANCE) - threshold)
+                    if short(u) and self.lowest[row, u] > low_enough + TOLERANCE:
+                        self._move({u: -(self.value[u] - low_enough)}, held)
                     if short(u):
-                        self._move({u: self._rise_needed(u)})
+                        self._move({u: self._rise_needed(u, row)}, held)
         finally:
             del self.h
 
-    def _model(self) -> highspy.Highs:
-        """Columns 0..n-1: how far each cell goes up; n..2n-1: how far it goes down. One row per relation."""
+    def witnesses_holding(self, cell: int, wanted: dict[int | None, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> bool:
+        """Find witnesses that leave `cell` and every published figure at their values and widen each wanted
+        cell to K from the lowest and highest moves already proven, against everyone or (the key) the staff of
+        that hub. Hides nothing; False if any cannot."""
+        published = ~self.hidden & ~self.latent
+        for insider, (cells, low, high) in wanted.items():
+            held = published | (self.owner == insider) if insider is not None else published.copy()
+            held[cell] = True
+            self.h = self._model(np.flatnonzero(held))
+            try:
+                proven = {u: [lo, hi] for u, lo, hi in zip(cells.tolist(), low.tolist(), high.tolist())}
+                if not self._widen(proven, np.flatnonzero(held)):
+                    return False
+            finally:
+                del self.h
+        return True
+
+    def _widen(self, proven: dict[int, list[float]], held: np.ndarray) -> bool:
+        """All cells up at once; else, far-apart cells together, down as far as needed, then up; else one by one."""
+        short = lambda u: proven[u][1] - proven[u][0] + TOLERANCE < self.threshold  # noqa: E731
+        if self._move_noting({u: lo + self.threshold for u, (lo, _) in proven.items()}, held, proven):
+            return True
+        for batch in self.relations.independent_sets(list(proven)):
+            down = {u: self._low_enough(u, proven[u][1]) for u in batch if short(u)}
+            down = {u: d for u, d in down.items() if d < proven[u][0] - TOLERANCE}
+            if down and not self._move_noting(down, held, proven):
+                for u, d in down.items():
+                    if short(u):
+                        self._move_noting({u: d}, held, proven)
+            up = {u: proven[u][0] + self.threshold for u in batch if short(u)}
+            if up and not self._move_noting(up, held, proven):
+                if not all(self._move_noting({u: proven[u][0] + self.threshold}, held, proven) for u in up if short(u)):
+                    return False
+        return True
+
+    def _low_enough(self, u: int, high: float) -> float:
+        """The move down that, with the highest move proven, spans K (or reaches 1)."""
+        return max(1, math.floor(self.value[u] + high + TOLERANCE) - self.threshold) - self.value[u]
+
+    def _move_noting(self, moves: dict[int, float], held: np.ndarray, proven: dict[int, list[float]]) -> bool:
+        """_move, noting in `proven` how far the witness moved each of its cells."""
+        if not self._move(moves, held):
+            return False
+        moved_cells, moved, _ = self.witnesses[-1]
+        for u, d in zip(moved_cells.tolist(), moved.tolist()):
+            if u in proven:
+                proven[u] = [min(proven[u][0], d), max(proven[u][1], d)]
+        return True
+
+    def _model(self, held: np.ndarray) -> highspy.Highs:
+        """Columns 0..n-1: how far each cell goes up; n..2n-1: how far it goes down. One row per relation.
+
+        The `held` cells cannot move."""
         n = self.n
         h = quiet_highs()
         costs = np.where(self.hidden, 0.0, self.weight)
-        h.addVars(2 * n, np.zeros(2 * n), np.r_[self.up_bound, self.down_bound])
+        up, down = self.up_bound.copy(), self.down_bound.copy()
+        up[held], down[held] = 0.0, 0.0
+        h.addVars(2 * n, np.zeros(2 * n), np.r_[up, down])
         h.changeColsCost(2 * n, np.arange(2 * n, dtype=np.int32), np.r_[costs, costs])
+        starts, index, coef = self._rows()
+        _check(h.addRows(len(starts), np.zeros(len(starts)), np.zeros(len(starts)), len(index), starts, index, coef))
+        return h
+
+    @functools.cache  # noqa: B019 (one model per part, living as long as the part is protected)
+    def _rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The relations the LP needs, as rows over the up and down columns."""
+        n = self.n
         starts, index, coef = [], [], []
         for (total, terms), needed in zip(self.relations.equations, self.relations.generating):
             if not needed:
                 continue
             starts.append(len(index))
-            members = np.r_[terms, total]
-            signs = np.r_[np.ones(len(terms)), -1.0]
-            index.extend(np.r_[members, members + n].tolist())
-            coef.extend(np.r_[signs, -signs].tolist())
-        _check(
-            h.addRows(
-                len(starts),
-                np.zeros(len(starts)),
-                np.zeros(len(starts)),
-                len(index),
-                np.array(starts, dtype=np.int32),
-                np.array(index, dtype=np.int32),
-                np.array(coef),
-            )
-        )
-        return h
+            members = np.append(terms, total)
+            signs = np.append(np.ones(len(terms)), -1.0)
+            index.extend(np.concatenate([members, members + n]).tolist())
+            coef.extend(np.concatenate([signs, -signs]).tolist())
+        return np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(coef)
 
-    def _rise_needed(self, u: int) -> float:
-        return math.ceil(self.lowest[u] - TOLERANCE) + self.threshold - self.value[u]
+    def _rise_needed(self, u: int, row: int) -> float:
+        return math.ceil(self.lowest[row, u] - TOLERANCE) + self.threshold - self.value[u]
 
-    def _span(self, u: int) -> int:
-        return math.floor(self.highest[u] + TOLERANCE) - math.ceil(self.lowest[u] - TOLERANCE)
+    def _span(self, u: int, row: int) -> int:
+        return math.floor(self.highest[row, u] + TOLERANCE) - math.ceil(self.lowest[row, u] - TOLERANCE)
 
-    def forget_witnesses(self, cells: np.ndarray) -> None:
-        """The audit found these narrower than a witness suggested (another release's figures): solve them again."""
-        self.highest[cells] = self.value[cells]
-        self.lowest[cells] = self.value[cells]
+    def forget_witnesses(self, cells: np.ndarray, insider: int | None) -> None:
+        """The audit found these narrower than a witness suggested (another release's figures): solve them again,
+        and trust no witness that moved them."""
+        row = 0 if insider is None else 1 + insider
+        self.highest[row, cells] = self.value[cells]
+        self.lowest[row, cells] = self.value[cells]
+        self.witnesses = [w for w in self.witnesses if not np.isin(w[0], cells).any()]
 
-    def _move(self, moves: dict[int, float]) -> bool:
+    def _move(self, moves: dict[int, float], held: np.ndarray) -> bool:
         """Find the cheapest consistent values with each cell moved by at least its amount (+ up, - down).
 
         Hides the published cells that had to change and records the witnesses; False if impossible.
@@ -379,7 +599,7 @@ class _Separation:
         closed = np.where(amount < 0, movers, movers + self.n)
         self._set_bounds(closed, np.zeros(len(closed)))
         for c, a in zip(column, np.abs(amount)):
-            self.h.changeColBounds(int(c), float(a), self._bound(int(c)))
+            self.h.changeColBounds(int(c), float(a), self._bound(int(c), held))
         # From scratch, with presolve: the last basis holds the last batch's moves, and undoing them
         # costs more pivots than presolve (which drops every fixed cell) and a fresh start together.
         self.h.clearSolver()
@@ -387,7 +607,7 @@ class _Separation:
         solved = self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
         solution = np.asarray(self.h.getSolution().col_value) if solved else None
         reopened = np.r_[column, closed]
-        self._set_bounds(reopened, np.array([self._bound(c) for c in reopened]))
+        self._set_bounds(reopened, np.array([self._bound(c, held) for c in reopened]))
         if not solved:
             return False
         moved = solution[: self.n] - solution[self.n :]
@@ -398,16 +618,26 @@ class _Separation:
             self.h.changeColsCost(
                 2 * len(newly), np.r_[newly, newly + self.n].astype(np.int32), np.zeros(2 * len(newly))
             )
-        y = self.value + moved
-        np.maximum(self.highest, y, out=self.highest)
-        np.minimum(self.lowest, y, out=self.lowest)
+        self._record(changed, moved[changed], np.unique(self.owner[changed][self.owner[changed] >= 0]))
         return True
+
+    def _record(self, cells: np.ndarray, moved: np.ndarray, hubs: np.ndarray) -> None:
+        """A witness proves its width to everyone, and to the staff of every hub whose cells it left alone."""
+        self.witnesses.append((cells, moved, hubs))
+        rows = np.setdiff1d(np.arange(len(self.highest)), 1 + hubs)
+        y = self.value[cells] + moved
+        at = np.ix_(rows, cells)
+        self.highest[at] = np.maximum(self.highest[at], y)
+        self.lowest[at] = np.minimum(self.lowest[at], y)
 
     def _set_bounds(self, columns: np.ndarray, upper: np.ndarray) -> None:
         if len(columns):
             _check(self.h.changeColsBounds(len(columns), columns.astype(np.int32), np.zeros(len(columns)), upper))
 
-    def _bound(self, column: int) -> float:
+    def _bound(self, column: int, held: np.ndarray) -> float:
+        cell = column % self.n
+        if cell in held:
+            return 0.0
         return self.up_bound[column] if column < self.n else self.down_bound[column - self.n]
 
 

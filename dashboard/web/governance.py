@@ -190,13 +190,20 @@ def blocks() -> list[Block]:
     add("code", "hubdash audit --previous OLD.duckdb")
     add(
         "markdown",
-        "**Not yet protected against: a hub's own staff.** They know their own hub's figures exactly, and in a region of "
-        "two hubs a published region figure less their own is the other hub's. The audit can attack as the staff of each "
-        "hub, and with the order rules of the extract format (no more referrals completed than reached a first "
-        "appointment), from the unsuppressed figures kept beside the warehouse; today it finds figures they can narrow. "
-        "Protecting against them is in progress.",
+        "**A hub's own staff.** They know their own hub's figures exactly, and in a region of two hubs a published "
+        "region figure less their own is the other hub's. Every hidden figure is protected against the staff of each "
+        "hub as well as against any reader, and the audit attacks as each of them, from the unsuppressed figures kept "
+        "beside the warehouse:",
     )
     add("code", "hubdash audit --insiders")
+    add(
+        "markdown",
+        "**Not yet protected against: the order rules.** The extract format says no more referrals are completed "
+        "than reached a first appointment (and so on); a reader can use that to narrow a hidden count under a "
+        "published larger one. The audit models it, and today finds figures it narrows; protecting against it is "
+        "in progress.",
+    )
+    add("code", "hubdash audit --insiders --order-rules")
     add("markdown", "`--warehouse PATH` audits a warehouse file other than the current one.")
     return every
 
