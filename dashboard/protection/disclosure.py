@@ -34,7 +34,6 @@ published (a hidden cell is known to be at least 1), and so is money.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -435,6 +434,8 @@ class _Separation:
         self.n = len(value)
         self.highest = np.tile(value.astype(float), (hubs + 1, 1))
         self.lowest = self.highest.copy()
+        self._relation_rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        """The LP's rows, built once: every model of this part has the same."""
         self.witnesses: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         """Each LP solution: the cells it moved, by how much, and the hubs whose cells it moved."""
         movable = can_hide | hidden | latent
@@ -486,9 +487,9 @@ class _Separation:
                 if len(batch) > 1 and self._move({u: self._rise_needed(u, row) for u in batch}, held):
                     continue
                 for u in batch:
-                    low_enough = max(1, math.floor(self.highest[row, u] + TOLERANCE) - threshold)
-                    if short(u) and self.lowest[row, u] > low_enough + TOLERANCE:
-                        self._move({u: -(self.value[u] - low_enough)}, held)
+                    down = self._low_enough(u, self.highest[row, u] - self.value[u])
+                    if short(u) and self.lowest[row, u] > self.value[u] + down + TOLERANCE:
+                        self._move({u: down}, held)
                     if short(u):
                         self._move({u: self._rise_needed(u, row)}, held)
         finally:
@@ -554,11 +555,12 @@ class _Separation:
         up[held], down[held] = 0.0, 0.0
         h.addVars(2 * n, np.zeros(2 * n), np.r_[up, down])
         h.changeColsCost(2 * n, np.arange(2 * n, dtype=np.int32), np.r_[costs, costs])
-        starts, index, coef = self._rows()
+        if self._relation_rows is None:
+            self._relation_rows = self._rows()
+        starts, index, coef = self._relation_rows
         _check(h.addRows(len(starts), np.zeros(len(starts)), np.zeros(len(starts)), len(index), starts, index, coef))
         return h
 
-    @functools.cache  # noqa: B019 (one model per part, living as long as the part is protected)
     def _rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The relations the LP needs, as rows over the up and down columns."""
         n = self.n
