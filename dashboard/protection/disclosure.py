@@ -405,7 +405,7 @@ class _Separation:
 
     The LP looks for other values y of every cell, consistent with every relation,
     with the targets moved up by K, at least cost: changing a published cell costs
-    its weight per unit, changing a hidden one or an unpublished margin costs
+    its weight per unit, changing a hidden one a small share of that, an unpublished margin
     nothing. Hiding the published cells it changed makes y a point the attacker
     cannot rule out, so each target's interval then spans K. Every solution is
     also a witness for every other cell: targets it already carries far enough
@@ -496,53 +496,105 @@ class _Separation:
             del self.h
 
     def witnesses_holding(self, cell: int, wanted: dict[int | None, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> bool:
-        """Find witnesses that leave `cell` and every published figure at their values and widen each wanted
-        cell to K from the lowest and highest moves already proven, against everyone or (the key) the staff of
-        that hub. Hides nothing; False if any cannot."""
+        """Whether each wanted cell still spans K with `cell` and every published figure at their values, against
+        everyone or (the key) the staff of that hub, from the lowest and highest moves already proven.
+
+        Publishing `cell` narrows the cells sharing a relation with it (or with a neighbour of it) most, so
+        those are decided first for every attacker, by their exact highest and then lowest values: the first
+        that cannot span K ends the search. The others then go up together, far-apart cells in one LP, and one
+        by one where that fails. Every solution is kept as a witness; nothing is hidden."""
         published = ~self.hidden & ~self.latent
-        for insider, (cells, low, high) in wanted.items():
-            held = published | (self.owner == insider) if insider is not None else published.copy()
-            held[cell] = True
-            self.h = self._model(np.flatnonzero(held))
-            try:
-                proven = {u: [lo, hi] for u, lo, hi in zip(cells.tolist(), low.tolist(), high.tolist())}
-                if not self._widen(proven, np.flatnonzero(held)):
-                    return False
-            finally:
-                del self.h
+        proven = {
+            insider: {u: [lo, hi] for u, lo, hi in zip(cells.tolist(), low.tolist(), high.tolist())}
+            for insider, (cells, low, high) in wanted.items()
+        }
+        near = {
+            insider: [u for u in cells if self.relations.distance(cell, u) < 2] for insider, cells in proven.items()
+        }
+        far = {
+            insider: [u for u in cells if self.relations.distance(cell, u) == 2] for insider, cells in proven.items()
+        }
+        for cells_of in (near, far):
+            for insider, cells in cells_of.items():
+                held = published | (self.owner == insider) if insider is not None else published.copy()
+                held[cell] = True
+                held = np.flatnonzero(held)
+                self.h = self._model(held)
+                try:
+                    if not self._widen(cells, held, proven[insider], together=cells_of is far):
+                        return False
+                finally:
+                    del self.h
         return True
 
-    def _widen(self, proven: dict[int, list[float]], held: np.ndarray) -> bool:
-        """All cells up at once; else, far-apart cells together, down as far as needed, then up; else one by one."""
-        short = lambda u: proven[u][1] - proven[u][0] + TOLERANCE < self.threshold  # noqa: E731
-        if self._move_noting({u: lo + self.threshold for u, (lo, _) in proven.items()}, held, proven):
-            return True
-        for batch in self.relations.independent_sets(list(proven)):
-            down = {u: self._low_enough(u, proven[u][1]) for u in batch if short(u)}
-            down = {u: d for u, d in down.items() if d < proven[u][0] - TOLERANCE}
-            if down and not self._move_noting(down, held, proven):
-                for u, d in down.items():
-                    if short(u):
-                        self._move_noting({u: d}, held, proven)
-            up = {u: proven[u][0] + self.threshold for u in batch if short(u)}
-            if up and not self._move_noting(up, held, proven):
-                if not all(self._move_noting({u: proven[u][0] + self.threshold}, held, proven) for u in up if short(u)):
+    def _widen(self, cells: list[int], held: np.ndarray, proven: dict[int, list[float]], together: bool) -> bool:
+        """Widen each cell to K, `together` far-apart cells in one LP first; False at the first that cannot."""
+        short = lambda u: not self._wide(u, *proven[u])  # noqa: E731
+        for batch in (
+            self.relations.independent_sets([u for u in cells if short(u)]) if together else [[u] for u in cells]
+        ):
+            rise = {u: self._rise_from(u, proven[u][0]) for u in batch if short(u)}
+            if len(rise) > 1 and self._move_noting(rise, held, proven):
+                continue
+            for u in batch:
+                if short(u):
+                    self._extreme(u, self._rise_from(u, proven[u][0]), held, proven)
+                if short(u):
+                    self._extreme(u, -self.down_bound[u], held, proven)
+                if short(u):
                     return False
         return True
+
+    def _rise_from(self, u: int, low: float) -> float:
+        """The move up that spans K from the lowest move `low`."""
+        return math.ceil(self.value[u] + low - TOLERANCE) + self.threshold - self.value[u]
+
+    def _wide(self, u: int, low: float, high: float) -> bool:
+        """Whether moves from `low` to `high` leave cell u K values or more."""
+        value = self.value[u]
+        return math.floor(value + high + TOLERANCE) - math.ceil(value + low - TOLERANCE) >= self.threshold
+
+    def _extreme(self, u: int, limit: float, held: np.ndarray, proven: dict[int, list[float]]) -> None:
+        """Move cell u as far as the relations allow towards `limit` (up if positive, down if negative), and note
+        the solution as a witness."""
+        up = limit > 0
+        column, other = (u, u + self.n) if up else (u + self.n, u)
+        self._set_bounds(np.array([column, other]), np.array([abs(limit), 0.0]))
+        hidden = np.flatnonzero(self.hidden & ~self.latent)
+        self._set_costs(hidden, np.zeros(len(hidden)))
+        self.h.changeColsCost(1, np.array([column], dtype=np.int32), np.array([-1.0]))
+        try:
+            self.h.clearSolver()
+            self.h.run()
+            if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return
+            solution = np.asarray(self.h.getSolution().col_value)
+        finally:
+            self._set_costs(hidden, self._costs()[hidden])
+            reopened = np.array([column, other])
+            self._set_bounds(reopened, np.array([self._bound(c, held) for c in reopened]))
+        moved = solution[: self.n] - solution[self.n :]
+        changed = np.flatnonzero(np.abs(moved) > TOLERANCE)
+        self._record(changed, moved[changed], np.unique(self.owner[changed][self.owner[changed] >= 0]))
+        self._note(proven)
 
     def _low_enough(self, u: int, high: float) -> float:
         """The move down that, with the highest move proven, spans K (or reaches 1)."""
         return max(1, math.floor(self.value[u] + high + TOLERANCE) - self.threshold) - self.value[u]
 
     def _move_noting(self, moves: dict[int, float], held: np.ndarray, proven: dict[int, list[float]]) -> bool:
-        """_move, noting in `proven` how far the witness moved each of its cells."""
+        """_move, noting its witness in `proven`."""
         if not self._move(moves, held):
             return False
+        self._note(proven)
+        return True
+
+    def _note(self, proven: dict[int, list[float]]) -> None:
+        """Widen `proven` by how far the last witness moved each of its cells."""
         moved_cells, moved, _ = self.witnesses[-1]
         for u, d in zip(moved_cells.tolist(), moved.tolist()):
             if u in proven:
                 proven[u] = [min(proven[u][0], d), max(proven[u][1], d)]
-        return True
 
     def _model(self, held: np.ndarray) -> highspy.Highs:
         """Columns 0..n-1: how far each cell goes up; n..2n-1: how far it goes down. One row per relation.
@@ -550,7 +602,7 @@ class _Separation:
         The `held` cells cannot move."""
         n = self.n
         h = quiet_highs()
-        costs = np.where(self.hidden, 0.0, self.weight)
+        costs = self._costs()
         up, down = self.up_bound.copy(), self.down_bound.copy()
         up[held], down[held] = 0.0, 0.0
         h.addVars(2 * n, np.zeros(2 * n), np.r_[up, down])
@@ -576,7 +628,7 @@ class _Separation:
         return np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(coef)
 
     def _rise_needed(self, u: int, row: int) -> float:
-        return math.ceil(self.lowest[row, u] - TOLERANCE) + self.threshold - self.value[u]
+        return self._rise_from(u, self.lowest[row, u] - self.value[u])
 
     def _span(self, u: int, row: int) -> int:
         return math.floor(self.highest[row, u] + TOLERANCE) - math.ceil(self.lowest[row, u] - TOLERANCE)
@@ -617,9 +669,7 @@ class _Separation:
         newly = changed[~self.hidden[changed] & ~self.latent[changed]]
         if len(newly):
             self.hidden[newly] = True
-            self.h.changeColsCost(
-                2 * len(newly), np.r_[newly, newly + self.n].astype(np.int32), np.zeros(2 * len(newly))
-            )
+            self._set_costs(newly, self._costs()[newly])
         self._record(changed, moved[changed], np.unique(self.owner[changed][self.owner[changed] >= 0]))
         return True
 
@@ -631,6 +681,17 @@ class _Separation:
         at = np.ix_(rows, cells)
         self.highest[at] = np.maximum(self.highest[at], y)
         self.lowest[at] = np.minimum(self.lowest[at], y)
+
+    def _costs(self) -> np.ndarray:
+        """Per cell, what moving it by one costs: its weight if published; a small share of it if hidden, so that
+        witnesses move no more hidden cells (totals above all) than they need, and a total hidden for others'
+        sake is left alone by enough of them to be published again."""
+        return np.where(self.hidden, tuning.HIDDEN_MOVE_COST, 1.0) * self.weight
+
+    def _set_costs(self, cells: np.ndarray, cost: np.ndarray) -> None:
+        """The cost of moving each of `cells` up or down."""
+        if len(cells):
+            self.h.changeColsCost(2 * len(cells), np.r_[cells, cells + self.n].astype(np.int32), np.r_[cost, cost])
 
     def _set_bounds(self, columns: np.ndarray, upper: np.ndarray) -> None:
         if len(columns):
@@ -706,6 +767,16 @@ class _Relations:
         for number, (total, terms) in enumerate(self.equations):
             for cell in (int(total), *terms.tolist()):
                 self._equations_of.setdefault(cell, set()).add(number)
+
+    def equations_of(self, cell: int) -> set[int]:
+        """The numbers of the relations the cell is a member of."""
+        return self._equations_of.get(cell, set())
+
+    def distance(self, cell: int, other: int) -> int:
+        """0 if the cells share a relation, 1 if they share one with a third cell, else 2."""
+        if self.equations_of(cell) & self.equations_of(other):
+            return 0
+        return 1 if self._zone(cell) & self.equations_of(other) else 2
 
     def _zone(self, cell: int) -> set[int]:
         """The relations of the cell and of every cell it shares a relation with."""

@@ -24,6 +24,11 @@ BATCH = 100
 """At most this many hidden cells far apart move together in one of the suppressor's LPs: fewer LPs, each still
 small. Changes what is hidden."""
 
+HIDDEN_MOVE_COST = 1e-3
+"""Moving a hidden cell by one costs the suppressor's LPs this share of what moving it costs when published: far
+less than hiding another cell, but enough that witnesses leave hidden totals alone where they can, and those
+totals can be published again. Changes what is hidden."""
+
 CHUNK_COLUMNS = 1000
 """The audit's small components share one HiGHS model up to this many unknowns: a model per tiny component
 would cost more to set up than to solve."""
