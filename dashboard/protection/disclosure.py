@@ -508,12 +508,9 @@ class _Separation:
             insider: {u: [lo, hi] for u, lo, hi in zip(cells.tolist(), low.tolist(), high.tolist())}
             for insider, (cells, low, high) in wanted.items()
         }
-        near = {
-            insider: [u for u in cells if self.relations.distance(cell, u) < 2] for insider, cells in proven.items()
-        }
-        far = {
-            insider: [u for u in cells if self.relations.distance(cell, u) == 2] for insider, cells in proven.items()
-        }
+        around = self.relations.around(cell)
+        near = {insider: [u for u in cells if u in around] for insider, cells in proven.items()}
+        far = {insider: [u for u in cells if u not in around] for insider, cells in proven.items()}
         for cells_of in (near, far):
             for insider, cells in cells_of.items():
                 held = published | (self.owner == insider) if insider is not None else published.copy()
@@ -768,22 +765,19 @@ class _Relations:
             for cell in (int(total), *terms.tolist()):
                 self._equations_of.setdefault(cell, set()).add(number)
 
-    def equations_of(self, cell: int) -> set[int]:
-        """The numbers of the relations the cell is a member of."""
-        return self._equations_of.get(cell, set())
+    def around(self, cell: int) -> set[int]:
+        """The cells that share a relation with `cell` or with a cell that does."""
+        return {member for number in self._zone(cell) for member in self._members(number)}
 
-    def distance(self, cell: int, other: int) -> int:
-        """0 if the cells share a relation, 1 if they share one with a third cell, else 2."""
-        if self.equations_of(cell) & self.equations_of(other):
-            return 0
-        return 1 if self._zone(cell) & self.equations_of(other) else 2
+    def _members(self, number: int) -> list[int]:
+        total, terms = self.equations[number]
+        return [int(total), *terms.tolist()]
 
     def _zone(self, cell: int) -> set[int]:
         """The relations of the cell and of every cell it shares a relation with."""
         zone = set()
         for number in self._equations_of.get(cell, ()):
-            total, terms = self.equations[number]
-            for member in (int(total), *terms.tolist()):
+            for member in self._members(number):
                 zone |= self._equations_of[member]
         return zone
 
