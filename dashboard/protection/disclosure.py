@@ -245,6 +245,16 @@ class _Audit:
         return report[report["at_risk"]]
 
 
+def _row(insider: int | None) -> int:
+    """An attacker's row in the widths kept per attacker: 0 for everyone, 1 + h for the staff of hub h."""
+    return 0 if insider is None else 1 + insider
+
+
+def _insider(row: int) -> int | None:
+    """The inverse of _row."""
+    return None if row == 0 else row - 1
+
+
 def _owner(cells: pd.DataFrame, hubs: list[str]) -> np.ndarray:
     """Each cell's hub (its number in `hubs`), -1 for a region's or the network's."""
     is_hub = (cells["geo_level"] == "hub").to_numpy()
@@ -348,22 +358,16 @@ class _Certificates:
 
     def publish_if_still_wide(self, cell: int) -> bool:
         """Publish `cell` if witnesses that keep it at its value prove every watched pair as wide as before."""
-        kept = self.kept & ~self._moving(cell)
-        low, high = self._extremes(kept)
-        short = self.watched & (high - low + TOLERANCE < self.threshold)
-        short[:, cell] = False
+        kept, low, high, short = self._without(cell)
         if short.any():
             wanted = {
-                None if row == 0 else row - 1: (np.flatnonzero(short[row]), low[row, short[row]], high[row, short[row]])
+                _insider(row): (np.flatnonzero(short[row]), low[row, short[row]], high[row, short[row]])
                 for row in np.flatnonzero(short.any(axis=1))
             }
             if not self.model.witnesses_holding(cell, wanted):
                 return False
             self._load()
-            kept = self.kept & ~self._moving(cell)
-            low, high = self._extremes(kept)
-            short = self.watched & (high - low + TOLERANCE < self.threshold)
-            short[:, cell] = False
+            kept, low, high, short = self._without(cell)
             if short.any():
                 return False
         self.kept = kept
@@ -371,6 +375,15 @@ class _Certificates:
         self.model.hidden[cell] = False
         self.watched[:, cell] = False
         return True
+
+    def _without(self, cell: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The witnesses kept if `cell` is published, the moves they prove, and the watched pairs they leave
+        short of K."""
+        kept = self.kept & ~self._moving(cell)
+        low, high = self._extremes(kept)
+        short = self.watched & (high - low + TOLERANCE < self.threshold)
+        short[:, cell] = False
+        return kept, low, high, short
 
     def _load(self) -> None:
         found = self.model.witnesses
@@ -459,8 +472,8 @@ class _Separation:
     def adopt(self, window: _Separation, cells: np.ndarray) -> None:
         """Take over what a window hid and the witnesses it found."""
         self.hidden[cells] |= window.hidden
-        for moved_cells, moved, hubs in window.witnesses:
-            self._record(cells[moved_cells], moved, hubs)
+        for moved_cells, moved, _ in window.witnesses:
+            self._record(cells[moved_cells], moved)
 
     def protect(self, targets: np.ndarray, threshold: int, insider: int | None = None) -> None:
         """Make every target's witnesses span K, against everyone or (`insider`) the staff of that hub.
@@ -474,7 +487,7 @@ class _Separation:
         protecting: a second live HiGHS instance in the process upsets the audit's own solves.
         """
         self.threshold = threshold
-        row = 0 if insider is None else 1 + insider
+        row = _row(insider)
         targets = [u for u in targets if self._span(u, row) < threshold]
         if not targets:
             return
@@ -572,7 +585,7 @@ class _Separation:
             self._set_bounds(reopened, np.array([self._bound(c, held) for c in reopened]))
         moved = solution[: self.n] - solution[self.n :]
         changed = np.flatnonzero(np.abs(moved) > TOLERANCE)
-        self._record(changed, moved[changed], np.unique(self.owner[changed][self.owner[changed] >= 0]))
+        self._record(changed, moved[changed])
         self._note(proven)
 
     def _low_enough(self, u: int, high: float) -> float:
@@ -633,7 +646,7 @@ class _Separation:
     def forget_witnesses(self, cells: np.ndarray, insider: int | None) -> None:
         """The audit found these narrower than a witness suggested (another release's figures): solve them again,
         and trust no witness that moved them."""
-        row = 0 if insider is None else 1 + insider
+        row = _row(insider)
         self.highest[row, cells] = self.value[cells]
         self.lowest[row, cells] = self.value[cells]
         self.witnesses = [w for w in self.witnesses if not np.isin(w[0], cells).any()]
@@ -667,11 +680,12 @@ class _Separation:
         if len(newly):
             self.hidden[newly] = True
             self._set_costs(newly, self._costs()[newly])
-        self._record(changed, moved[changed], np.unique(self.owner[changed][self.owner[changed] >= 0]))
+        self._record(changed, moved[changed])
         return True
 
-    def _record(self, cells: np.ndarray, moved: np.ndarray, hubs: np.ndarray) -> None:
+    def _record(self, cells: np.ndarray, moved: np.ndarray) -> None:
         """A witness proves its width to everyone, and to the staff of every hub whose cells it left alone."""
+        hubs = np.unique(self.owner[cells][self.owner[cells] >= 0])
         self.witnesses.append((cells, moved, hubs))
         rows = np.setdiff1d(np.arange(len(self.highest)), 1 + hubs)
         y = self.value[cells] + moved
