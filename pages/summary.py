@@ -50,7 +50,9 @@ def draw_table(key: str) -> None:
 st.header(f"{markdown_text(summary.where)} · {summary.when}")
 st.markdown(summary.comparison_note)
 
-for column, headline in zip(st.columns(len(summary.headlines)), summary.headlines):
+# Three cards a row: five side by side leave each too narrow for a word like "hidden" at laptop width.
+cards = [column for _ in range(0, len(summary.headlines), 3) for column in st.columns(3)]
+for column, headline in zip(cards, summary.headlines):
     shown_delta = summary.delta(headline)
     if shown_delta is None:
         delta = {}
@@ -58,7 +60,7 @@ for column, headline in zip(st.columns(len(summary.headlines)), summary.headline
         delta = {"delta": shown_delta, "delta_color": "off", "delta_arrow": "off"}
     else:
         delta = {"delta": shown_delta, "delta_color": "normal" if headline.rising_is_good else "off"}
-    column.metric(headline.label, public_summary.shown(headline.now, headline.kind), border=True, **delta)
+    column.metric(headline.label, headline.value, border=True, **delta)
 with st.expander("The headline figures as a table"):
     draw_table("summary-headlines")
 

@@ -427,7 +427,10 @@ def test_a_suppressed_count_shows_its_range_never_a_zero(
     hidden["language"] = hidden["language"].map(labels.language)
     assert len(hidden) >= 1, "the seed's latest year has suppressed cells by language across the network"
     for cell in hidden.itertuples():
-        bounds = f"{cell.lower:,} or more" if pd.isna(cell.upper) else f"{cell.lower:,}–{int(cell.upper):,}"
+        if pd.isna(cell.upper):
+            bounds = f"{cell.lower:,} or more"
+        else:
+            bounds = f"{cell.lower:,}" if cell.lower == cell.upper else f"{cell.lower:,}–{int(cell.upper):,}"
         assert shown[cell.language] == f"hidden ({bounds})"
     assert any("figure(s) on this view are suppressed" in c for c in captions(at))
     drawn = pd.concat(chart_rows(c) for c in charts(at))

@@ -58,10 +58,12 @@ def expected_headlines(con, period_level: str, period: str, geo_level: str, geo:
         return value(con, topic, measure, period_level, period, geo_level, geo)
 
     def rate(numerator, denominator):
-        return "not shown" if None in (numerator, denominator) or denominator < k else f"{numerator / denominator:.0%}"
+        if None in (numerator, denominator):
+            return "hidden"
+        return "not shown" if denominator < k else f"{numerator / denominator:.0%}"
 
     def count(n):
-        return "suppressed" if n is None else f"{n:,}"
+        return "hidden" if n is None else f"{n:,}"
 
     return {
         "Referrals made": count(get("referrals", "referred")),
@@ -73,6 +75,12 @@ def expected_headlines(con, period_level: str, period: str, geo_level: str, geo:
         ),
         "Budget spent": f"{get('funding', 'spent') / get('funding', 'budget'):.0%}",
     }
+
+
+def is_hidden_count(text) -> bool:
+    """A hidden count as a table shows it: 'hidden (19–114)', or 'suppressed' where no range is known (a hidden
+    rate's range is in percent)."""
+    return text == "suppressed" or (str(text).startswith("hidden (") and "%" not in text)
 
 
 def choose(at, period_level: str, period: str, geo_level: str, geo: str):
@@ -120,6 +128,25 @@ def test_headline_figures_match_the_warehouse_for_a_region_and_quarter(warehouse
     assert {m.label: m.value for m in at.metric} == expected_headlines(warehouse, "quarter", quarter, "region", region)
 
 
+def test_a_hidden_headline_count_says_between_which_figures_the_published_ones_put_it(warehouse):
+    """Read from the release's stored ranges: the card says 'hidden', and under it the range, instead of a gap."""
+    row = warehouse.execute(
+        "SELECT r.period_level, r.period, r.geo, r.lower, r.upper FROM ranges r JOIN cells c USING (topic, measure, "
+        "period_level, period, geo_level, geo, service_line, language, funding_stream, outcome) "
+        "WHERE topic = 'referrals' AND measure = 'completed' AND geo_level = 'region' AND period_level = 'quarter' "
+        "AND service_line = 'all' AND language = 'all' AND c.suppressed ORDER BY r.period DESC LIMIT 1"
+    ).fetchone()
+    assert row is not None, "the seed hides some region's quarterly completed referrals"
+    period_level, period, region, lower, upper = row
+    at = choose(app(), period_level, period, "region", region)
+    card = next(m for m in at.metric if m.label == "Referrals completed")
+    assert card.value == "hidden"
+    if upper is None:
+        assert card.delta == f"{lower:,} or more"
+    else:
+        assert card.delta == (f"exactly {lower:,}" if lower == upper else f"between {lower:,} and {upper:,}")
+
+
 def test_a_change_is_the_difference_of_two_published_figures_a_year_apart(warehouse):
     at = app()
     latest, earlier = periods(warehouse, "year")[-1], periods(warehouse, "year")[-2]
@@ -148,7 +175,7 @@ def test_a_rate_is_compared_only_where_both_years_are_published(warehouse):
     for geo_level, geo in places:
         at = choose(app(), "year", year, geo_level, geo)
         table = next(d.value for d in at.table if "Service line" in d.value.columns)
-        withheld = (table[now] == "not shown") | (table[before] == "not shown")
+        withheld = ~(table[now].str.fullmatch(r"\d+%") & table[before].str.fullmatch(r"\d+%"))
         if withheld.any() and (~withheld).any():
             break
     assert withheld.any() and (~withheld).any(), "the seed should give both cases in some place's view"
@@ -193,7 +220,9 @@ def test_the_all_figures_download_holds_every_table_on_the_page(warehouse):
         shown = frame.melt(id_vars=[frame.columns[0]], var_name="Figure", value_name="Value")
         shown.columns = ["Group", "Figure", "Value"]
         assert shown.merge(every, how="left", indicator=True)["_merge"].eq("both").all()
-    assert (every["Value"] == "suppressed").sum() == sum(int((d.value == "suppressed").sum().sum()) for d in at.table)
+    assert every["Value"].map(is_hidden_count).sum() == sum(
+        int(d.value.map(is_hidden_count).sum().sum()) for d in at.table
+    )
 
 
 def test_a_hub_scoped_leader_sees_the_same_public_summary(warehouse):
@@ -209,7 +238,7 @@ def test_a_hub_scoped_leader_sees_the_same_public_summary(warehouse):
 def test_the_page_counts_the_suppressed_figures_it_shows(warehouse):
     region = warehouse.execute("SELECT min(region) FROM hubs").fetchone()[0]
     at = choose(app(), "year", periods(warehouse, "year")[-1], "region", region)
-    suppressed = sum(int((d.value == "suppressed").sum().sum()) for d in at.table)
+    suppressed = sum(int(d.value.map(is_hidden_count).sum().sum()) for d in at.table)
     assert suppressed > 0
     assert any(c.value.startswith(f"{suppressed} figure(s) on this view are suppressed.") for c in at.caption)
 

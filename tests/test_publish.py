@@ -147,19 +147,20 @@ NOT_A_COUNT_OF_PEOPLE = [
     r"^\d+ figure\(s\) on this view are suppressed",  # how many figures are hidden, not what they hide
     r"\bhidden \($",
     r"\bhidden \([\d,]+%?–$",  # the range the published figures imply (checked below)
+    r"\bbetween $",
+    r"\bbetween [\d,]+ and $",  # the same range under a hidden headline figure
 ]
-HIDDEN_RANGE = re.compile(r"\bhidden \(([\d,]+)–([\d,]+)\)")
+HIDDEN_RANGE = re.compile(r"\bhidden \(([\d,]+)–([\d,]+)\)|\bbetween ([\d,]+) and ([\d,]+)\b")
 
 
 def small_counts(text: str, k: int) -> list[str]:
     """Every number from 1 to K-1 in the text that is not plainly a rate, a change, the rule, a release, a date or
     a hidden figure's range; and every such range narrower than K around a figure that could be small."""
-    found = [
-        f"hidden figure narrowed to {m.group(0)}"
-        for m in HIDDEN_RANGE.finditer(text)
-        if int(m.group(1).replace(",", "")) < k
-        and int(m.group(2).replace(",", "")) - int(m.group(1).replace(",", "")) < k
-    ]
+    found = []
+    for m in HIDDEN_RANGE.finditer(text):
+        lower, upper = (int(end.replace(",", "")) for end in m.groups() if end is not None)
+        if lower < k and upper - lower < k:
+            found.append(f"hidden figure narrowed to {m.group(0)}")
     for match in NUMBER.finditer(text):
         token = match.group().rstrip(",")
         if "." in token or not 1 <= int(token.replace(",", "")) < k:

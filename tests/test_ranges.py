@@ -190,6 +190,7 @@ def test_each_hidden_cell_has_the_exact_lp_range_of_the_published_file_rounded_o
 def test_a_hidden_figure_reads_hidden_with_its_range():
     assert ui.shown_figure(pd.NA, 40, 75) == "hidden (40–75)"
     assert ui.shown_figure(pd.NA, 1200, pd.NA) == "hidden (1,200 or more)"
+    assert ui.shown_figure(pd.NA, 224, 224) == "hidden (224)", "the published figures pin it: say so, not 224–224"
     assert ui.shown_figure(pd.NA, 0.25, 0.5, percent=True) == "hidden (25%–50%)"
     assert ui.shown_figure(pd.NA, pd.NA, pd.NA, percent=True) == ui.NOT_SHOWN
     assert ui.shown_figure(1234, 1234, 1234) == "1,234"

@@ -51,16 +51,10 @@ def periods(period_level: str) -> list[str]:
     return data.run("periods", period_level=period_level)["period"].tolist()
 
 
-def shown(value, kind: str) -> str:
-    """One figure as the page shows it: a suppressed count or a withheld rate says so."""
-    if pd.isna(value):
-        return ui.SUPPRESSED if kind == "count" else ui.NOT_SHOWN
-    return f"{int(value):,}" if kind == "count" else f"{value:.0%}"
-
-
 @dataclass(frozen=True)
 class Headline:
-    """A headline figure, and the same figure a year earlier."""
+    """A headline figure, and the same figure a year earlier, each with the range the published figures imply
+    where it is hidden (missing otherwise)."""
 
     label: str
     kind: str
@@ -69,10 +63,36 @@ class Headline:
     before: object
     rising_is_good: bool | None
     """None where a rise is neither good nor bad (more referrals made, more of a budget spent)."""
+    now_range: tuple = (pd.NA, pd.NA)
+    before_range: tuple = (pd.NA, pd.NA)
 
     @property
     def percent(self) -> bool:
         return self.kind == "rate"
+
+    @property
+    def value(self) -> str:
+        """The figure on its card, short enough for one: '2,172', '57%', 'hidden' or 'not shown'."""
+        if pd.isna(self.now):
+            return ui.HIDDEN if self.kind == "count" or not pd.isna(self.now_range[0]) else ui.NOT_SHOWN
+        return f"{int(self.now):,}" if self.kind == "count" else f"{self.now:.0%}"
+
+    @property
+    def hidden_range(self) -> str | None:
+        """Under a hidden figure's card, where the published figures put it: 'between 24 and 176'."""
+        lower, upper = self.now_range
+        if not pd.isna(self.now) or pd.isna(lower):
+            return None
+        if self.percent:
+            return f"exactly {lower:.0%}" if lower == upper else f"between {lower:.0%} and {upper:.0%}"
+        if pd.isna(upper):
+            return f"{int(lower):,} or more"
+        return f"exactly {int(lower):,}" if lower == upper else f"between {int(lower):,} and {int(upper):,}"
+
+    def shown(self, earlier: bool = False) -> str:
+        """The figure (or the one a year earlier) as a table shows it: hidden ones with their ranges."""
+        value, (lower, upper) = (self.before, self.before_range) if earlier else (self.now, self.now_range)
+        return ui.shown_figure(value, lower, upper, self.percent)
 
 
 @dataclass(frozen=True)
@@ -94,7 +114,7 @@ class Table:
 
     def without_comparison(self) -> Table:
         """This table for a period with nothing published a year earlier: no empty columns for it."""
-        drop = [c for c in self.frame.columns if c.endswith("_earlier") or c in ("before", "change")]
+        drop = [c for c in self.frame.columns if "_earlier" in c or c in ("before", "change")]
         return replace(self, frame=self.frame.drop(columns=drop), rates=tuple(r for r in self.rates if r not in drop))
 
 
@@ -148,8 +168,10 @@ class Summary:
         return f"No figures for {self.earlier} were published, so nothing is compared."
 
     def delta(self, headline: Headline) -> str | None:
-        """A headline's change as shown beside it ('+12', 'no change', '2024 figure suppressed'); None when
-        nothing a year earlier was published."""
+        """A headline's change as shown beside it ('+12', 'no change', '2024 figure suppressed'), or where a
+        hidden one lies; None when there is neither."""
+        if headline.hidden_range:
+            return headline.hidden_range
         if not self.earlier_published:
             return None
         return metrics.change_text(
@@ -184,9 +206,11 @@ def gather(geo_level: str, geo: str, period_level: str, period: str) -> Summary:
         )
 
     def paired(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-        """This period's rows, each with the same group's figures a year earlier beside it (suffix _earlier)."""
+        """This period's rows, each with the same group's figures a year earlier beside it (suffix _earlier, and
+        for a range, before its _lower or _upper)."""
         before = frame[frame["period"] == earlier].drop(columns=["period", "geo"])
-        return frame[frame["period"] == period].merge(before, on=key, how="left", suffixes=("", "_earlier"))
+        before = before.rename(columns={c: _earlier(c) for c in before.columns if c != key})
+        return frame[frame["period"] == period].merge(before, on=key, how="left")
 
     total = paired(ask("referral_funnel", breakdown="total"), "category")
     service_lines = paired(ask("referral_funnel", breakdown="service_line"), "category")
@@ -198,18 +222,20 @@ def gather(geo_level: str, geo: str, period_level: str, period: str) -> Summary:
     spending = paired(ask("spend_share"), "service_line")
 
     whole, covered, spent = total.iloc[0], coverage.iloc[0], funding_total.iloc[0]
+
+    def headline(label: str, kind: str, row: pd.Series, column: str, rising_is_good: bool | None) -> Headline:
+        def range_of(col: str) -> tuple:
+            return (row.get(f"{col}_lower", pd.NA), row.get(f"{col}_upper", pd.NA))
+
+        before = _earlier(column)
+        return Headline(label, kind, row[column], row[before], rising_is_good, range_of(column), range_of(before))
+
     headlines = (
-        Headline("Referrals made", "count", whole["referred"], whole["referred_earlier"], None),
-        Headline("Referrals completed", "count", whole["completed"], whole["completed_earlier"], True),
-        Headline("Share completed", "rate", whole["completion_rate"], whole["completion_rate_earlier"], True),
-        Headline(
-            "Interpreter coverage",
-            "rate",
-            covered["interpreter_coverage"],
-            covered["interpreter_coverage_earlier"],
-            True,
-        ),
-        Headline("Budget spent", "rate", spent["spent_share"], spent["spent_share_earlier"], None),
+        headline("Referrals made", "count", whole, "referred", None),
+        headline("Referrals completed", "count", whole, "completed", True),
+        headline("Share completed", "rate", whole, "completion_rate", True),
+        headline("Interpreter coverage", "rate", covered, "interpreter_coverage", True),
+        headline("Budget spent", "rate", spent, "spent_share", None),
     )
     whole_name = "the whole network" if geo_level == "network" else geo
     changes = [
@@ -272,8 +298,8 @@ def tables(summary: Summary) -> list[Table]:
     headline_rows = pd.DataFrame(
         {
             "figure": [h.label for h in s.headlines],
-            "now": [shown(h.now, h.kind) for h in s.headlines],
-            "before": [shown(h.before, h.kind) for h in s.headlines],
+            "now": [h.shown() for h in s.headlines],
+            "before": [h.shown(earlier=True) for h in s.headlines],
             "change": [s.comparison(h.now, h.before, h.kind) for h in s.headlines],
         }
     )
@@ -305,7 +331,8 @@ def tables(summary: Summary) -> list[Table]:
         Table(
             "Referrals by service line",
             "summary-service-lines",
-            lines[
+            _with_ranges(
+                lines,
                 [
                     "category",
                     "referred",
@@ -314,8 +341,8 @@ def tables(summary: Summary) -> list[Table]:
                     "completion_rate",
                     "completion_rate_earlier",
                     "change",
-                ]
-            ],
+                ],
+            ),
             counts=("referred", "accepted", "completed"),
             rates=("completion_rate", "completion_rate_earlier"),
             labels={
@@ -331,7 +358,8 @@ def tables(summary: Summary) -> list[Table]:
         Table(
             "Interpreter coverage by language",
             "summary-languages",
-            languages[
+            _with_ranges(
+                languages,
                 [
                     "category",
                     "needing_interpreter",
@@ -339,8 +367,8 @@ def tables(summary: Summary) -> list[Table]:
                     "interpreter_coverage",
                     "interpreter_coverage_earlier",
                     "change",
-                ]
-            ],
+                ],
+            ),
             counts=("needing_interpreter", "with_interpreter"),
             rates=("interpreter_coverage", "interpreter_coverage_earlier"),
             labels={
@@ -355,7 +383,9 @@ def tables(summary: Summary) -> list[Table]:
         Table(
             "Outcomes achieved",
             "summary-outcomes",
-            outcomes[["outcome", "assessed", "achieved", "achieved_share", "achieved_share_earlier", "change"]],
+            _with_ranges(
+                outcomes, ["outcome", "assessed", "achieved", "achieved_share", "achieved_share_earlier", "change"]
+            ),
             counts=("assessed", "achieved"),
             rates=("achieved_share", "achieved_share_earlier"),
             labels={
@@ -441,7 +471,8 @@ def charts(summary: Summary) -> dict[str, Chart]:
             "value",
             "Accepted referrals completed, by service line",
             f"Bar chart: for each service line, the share of accepted referrals completed in {s.period}{both}, "
-            f"{s.where}. Grey diamonds mark rates not shown. The table of referrals by service line holds the same figures.",
+            f"{s.where}. A grey line marks the range of a hidden rate; 'not shown', a rate withheld for its small "
+            "base. The table of referrals by service line holds the same figures.",
             color="period",
             percent=True,
             value_title="Share completed",
@@ -453,7 +484,8 @@ def charts(summary: Summary) -> dict[str, Chart]:
             "value",
             "Outcomes achieved among those assessed",
             f"Bar chart: for each outcome, the share of those assessed who achieved it in {s.period}{both}, {s.where}. "
-            "Grey diamonds mark rates not shown. The table of outcomes holds the same figures.",
+            "A grey line marks the range of a hidden rate; 'not shown', a rate withheld for its small base. "
+            "The table of outcomes holds the same figures.",
             color="period",
             percent=True,
             value_title="Share achieved",
@@ -496,12 +528,37 @@ def _periods(summary: Summary) -> list[str]:
 
 
 def _both_periods(summary: Summary, frame: pd.DataFrame, key: str, rate: str, name) -> pd.DataFrame:
-    """group, period, value: this period's rate and, where that period was published, a year earlier's."""
-    now = pd.DataFrame({"group": frame[key].map(name), "period": summary.period, "value": frame[rate]})
+    """group, period, value (with value_lower and value_upper, a hidden rate's range): this period's rate and,
+    where that period was published, a year earlier's."""
+
+    def rows(period: str, column: str) -> pd.DataFrame:
+        lower, upper = ui.ranges_of(frame, column)
+        return pd.DataFrame(
+            {
+                "group": frame[key].map(name),
+                "period": period,
+                "value": frame[column],
+                "value_lower": lower,
+                "value_upper": upper,
+            }
+        )
+
     if not summary.earlier_published:
-        return now
-    before = pd.DataFrame({"group": frame[key].map(name), "period": summary.earlier, "value": frame[f"{rate}_earlier"]})
-    return pd.concat([now, before], ignore_index=True)
+        return rows(summary.period, rate)
+    return pd.concat([rows(summary.period, rate), rows(summary.earlier, _earlier(rate))], ignore_index=True)
+
+
+def _earlier(column: str) -> str:
+    """The name of `column` a year earlier: referred_earlier, and for a range referred_earlier_lower."""
+    for end in ("_lower", "_upper"):
+        if column.endswith(end):
+            return f"{column.removesuffix(end)}_earlier{end}"
+    return f"{column}_earlier"
+
+
+def _with_ranges(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """`columns` of `frame`, with the ranges of those it carries ranges for (a table shows them with the figure)."""
+    return frame[[*columns, *(c for c in ui.range_columns(columns) if c in frame.columns)]]
 
 
 def _prefixed(prefix: str, sentences: list[str]) -> list[str]:

@@ -180,7 +180,15 @@ class _Site:
             summary=summary,
             heading=public_summary.TITLE,
             introduction=self._markdown(public_summary.introduction(self._from(folder, "governance.html"))),
-            headlines=[(h.label, public_summary.shown(h.now, h.kind), summary.delta(h)) for h in summary.headlines],
+            headlines=[
+                (
+                    h.label,
+                    h.value,
+                    summary.delta(h),
+                    "Where the published figures put it: " if h.hidden_range else f"Change against {summary.earlier}: ",
+                )
+                for h in summary.headlines
+            ],
             headline_table=_table(tables["summary-headlines"]),
             sections=sections,
             downloads=[

@@ -99,22 +99,21 @@ def _headlines(document: _Document, summary: Summary) -> None:
         document.set_xy(x + 2, top + 9.5)
         document.set_font(FONT, "B", 15)
         document.set_text_color(*TEXT)
-        document.cell(width - 4, 7, public_summary.shown(headline.now, headline.kind), new_x=XPos.LEFT, new_y=YPos.NEXT)
-        if summary.earlier_published:
+        document.cell(width - 4, 7, headline.value, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        change = metrics.change_text(headline.now, headline.before, headline.percent)
+        if change:
+            note = f"{change} from {summary.earlier}"
+        else:
+            note = headline.hidden_range or (
+                summary.why_not_compared(headline.now, headline.before, headline.kind)
+                if summary.earlier_published
+                else None
+            )
+        if note:
             document.set_x(x + 2)
             document.set_font(FONT, "", 7)
             document.set_text_color(*MUTED)
-            change = metrics.change_text(headline.now, headline.before, headline.percent)
-            document.multi_cell(
-                width - 4,
-                3,
-                f"{change} from {summary.earlier}"
-                if change
-                else summary.why_not_compared(headline.now, headline.before, headline.kind),
-                align="L",
-                new_x=XPos.LEFT,
-                new_y=YPos.NEXT,
-            )
+            document.multi_cell(width - 4, 3, note, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
     document.set_xy(MARGIN, top + height + 4)
 
 
@@ -159,8 +158,8 @@ def _footnote(document: _Document, summary: Summary) -> None:
     document.ln(1)
     document.text_line(
         f"{ui.suppression_explained()} A suppressed count is never a zero. A rate is shown only where both of its "
-        f"parts are published and its base is at least {ui.threshold()}. Grey diamonds in the charts mark a figure "
-        "that is suppressed or not shown. Money is not a count of people and is never suppressed. Every figure on "
+        f"parts are published and its base is at least {ui.threshold()}. A hidden figure reads with the range the "
+        "published figures already imply, and is a grey line in the charts. Money is not a count of people and is never suppressed. Every figure on "
         "the public summary page can be downloaded there as CSV.",
         6.8,
         colour=MUTED,

@@ -257,7 +257,7 @@ def hidden_text(lower, upper, percent: bool = False) -> str:
         return f"hidden ({lower:.0%})" if lower == upper else f"hidden ({lower:.0%}–{upper:.0%})"
     if pd.isna(upper):
         return f"hidden ({int(lower):,} or more)"
-    return f"hidden ({int(lower):,}–{int(upper):,})"
+    return f"hidden ({int(lower):,})" if lower == upper else f"hidden ({int(lower):,}–{int(upper):,})"
 
 
 def range_columns(columns) -> list[str]:
