@@ -10,8 +10,10 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: setup fonts
 	$(BIN)/hubdash run --port $(PORT)
 
+# Three test workers on two cores: a third of a worker's time goes to waiting (on a browser, an app server, or
+# the seed release another worker is publishing), and a third worker fills it.
 test: setup chromium postgresql
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 3
 
 benchmark: setup chromium postgresql
 	$(BIN)/python benchmarks/run.py
