@@ -6,6 +6,7 @@ through the app's queries, so the page is checked against the warehouse itself.
 
 from __future__ import annotations
 
+import io
 import re
 
 import duckdb
@@ -14,6 +15,7 @@ import pyarrow as pa
 import pytest
 from apptest import app, open_page, sign_in
 
+from dashboard.csvsafe import to_csv_bytes
 from dashboard.identity import access
 from dashboard.web import public_summary
 from feedback import store
@@ -217,12 +219,31 @@ def test_the_all_figures_download_holds_every_table_on_the_page(warehouse):
     at = choose(app(), "year", year, "region", region)
     every = public_summary.all_figures(public_summary.gather("region", region, "year", year))
     for frame in (d.value for d in at.table):
-        shown = frame.melt(id_vars=[frame.columns[0]], var_name="Figure", value_name="Value")
-        shown.columns = ["Group", "Figure", "Value"]
+        shown = frame.melt(id_vars=[frame.columns[0]], var_name="Figure", value_name="Shown")
+        shown.columns = ["Group", "Figure", "Shown"]
         assert shown.merge(every, how="left", indicator=True)["_merge"].eq("both").all()
-    assert every["Value"].map(is_hidden_count).sum() == sum(
+    assert every["Shown"].map(is_hidden_count).sum() == sum(
         int(d.value.map(is_hidden_count).sum().sum()) for d in at.table
     )
+
+
+def test_the_all_figures_download_holds_numbers_a_spreadsheet_can_add(warehouse):
+    """Counts as whole numbers straight from the release, rates in percent, a hidden figure empty beside the words
+    the page shows for it: not '2,172' or '57%'."""
+    year = periods(warehouse, "year")[-1]
+    every = public_summary.all_figures(public_summary.gather("network", "network", "year", year))
+    rows = pd.read_csv(io.BytesIO(to_csv_bytes(every)), encoding="utf-8-sig")
+    made = rows[(rows["Table"] == "Headline figures") & (rows["Group"] == "Referrals made") & (rows["Figure"] == year)]
+    assert made["Value"].tolist() == [value(warehouse, "referrals", "referred", "year", year, "network", "network")]
+    lines = rows[(rows["Table"] == "Referrals by service line") & (rows["Figure"] == "Referred")]
+    for line in lines.itertuples():
+        if line.Shown.startswith("hidden ("):
+            assert pd.isna(line.Value) and line.Unit == "count"
+        else:
+            assert line.Value == int(line.Shown.replace(",", ""))
+    rates = rows[rows["Unit"] == "percent"].dropna(subset=["Value"])
+    assert len(rates) and rates["Value"].between(0, 1000).all()
+    assert all(abs(v - int(s.rstrip("%"))) <= 0.5 for v, s in zip(rates["Value"], rates["Shown"]))
 
 
 def test_a_hub_scoped_leader_sees_the_same_public_summary(warehouse):

@@ -138,6 +138,7 @@ def readable(site: Path) -> dict[str, str]:
 NUMBER = re.compile(r"(?<![\w.,])\d[\d,]*(?:\.\d+)?")
 NOT_A_COUNT_OF_PEOPLE = [
     r"^\d+%",  # a rate
+    r"^[\d,]+ ; (?:percent|money)\b",  # a rate or an amount in the all-figures CSV, its unit beside it
     r"^\d+ points?\b",  # a change of a rate
     r"(?:\bup|\bdown|[+\-−]) ?$",  # a change between two published counts: '+12', 'down 3'
     r"^1 to \d+\b",

@@ -432,14 +432,49 @@ def counts_shown(summary: Summary) -> pd.DataFrame:
 
 
 def all_figures(summary: Summary) -> pd.DataFrame:
-    """Every figure on the page, one per row: table, group, figure, value (as shown)."""
+    """Every figure on the page, one per row: table, group, figure, its value as a number for a spreadsheet
+    (rates in percent; empty where hidden, or where the figure is words), its unit, and the figure as the page
+    shows it ('hidden (126–228)', 'up 3 points')."""
     rows = []
     for table in tables(summary):
         shown_table = table.shown()
         group = shown_table.columns[0]
-        long = shown_table.melt(id_vars=[group], var_name="Figure", value_name="Value").rename(columns={group: "Group"})
+        long = shown_table.melt(id_vars=[group], var_name="Figure", value_name="Shown").rename(columns={group: "Group"})
+        numbers, units = _numbers(summary, table)
+        long["Value"] = numbers.melt()["value"].to_numpy()
+        long["Unit"] = units.melt()["value"].to_numpy()
         rows.append(long.assign(Table=table.title, Place=summary.where, Period=summary.when))
-    return pd.concat(rows, ignore_index=True)[["Place", "Period", "Table", "Group", "Figure", "Value"]]
+    every = pd.concat(rows, ignore_index=True)
+    # Whole numbers as whole numbers in the file ('379', not '379.0'); a share keeps its decimal.
+    every["Value"] = [pd.NA if pd.isna(v) else int(v) if float(v).is_integer() else v for v in every["Value"]]
+    return every[["Place", "Period", "Table", "Group", "Figure", "Value", "Unit", "Shown"]]
+
+
+def _numbers(summary: Summary, table: Table) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The table's figures (every column but the first) as numbers, and each one's unit: count, percent, money,
+    or empty for words."""
+    columns = table.shown().columns[1:]
+    frame = table.frame[[c for c in table.frame.columns if c not in ui.range_columns([*table.counts, *table.rates])]]
+    numbers = pd.DataFrame({c: pd.array([pd.NA] * len(frame), dtype="Float64") for c in columns})
+    units = pd.DataFrame({c: [""] * len(frame) for c in columns})
+    for label, col in zip(columns, frame.columns[1:]):
+        if col in (*table.counts, *table.money):
+            numbers[label] = frame[col].astype("Float64").round().to_numpy()
+            units[label] = "count" if col in table.counts else "money"
+        elif col in table.rates:
+            numbers[label] = (frame[col].astype("Float64") * 100).round(1).to_numpy()
+            units[label] = "percent"
+        elif table.key == "summary-headlines" and col in ("now", "before"):
+            values = [h.now if col == "now" else h.before for h in summary.headlines]
+            numbers[label] = pd.array(
+                [
+                    pd.NA if pd.isna(v) else round(v * 100, 1) if h.percent else v
+                    for v, h in zip(values, summary.headlines)
+                ],
+                dtype="Float64",
+            )
+            units[label] = ["percent" if h.percent else "count" for h in summary.headlines]
+    return numbers, units
 
 
 @dataclass(frozen=True)
