@@ -458,21 +458,14 @@ def _numbers(summary: Summary, table: Table) -> tuple[pd.DataFrame, pd.DataFrame
     numbers = pd.DataFrame({c: pd.array([pd.NA] * len(frame), dtype="Float64") for c in columns})
     units = pd.DataFrame({c: [""] * len(frame) for c in columns})
     for label, col in zip(columns, frame.columns[1:]):
-        if col in (*table.counts, *table.money):
-            numbers[label] = frame[col].astype("Float64").round().to_numpy()
-            units[label] = "count" if col in table.counts else "money"
-        elif col in table.rates:
-            numbers[label] = (frame[col].astype("Float64") * 100).round(1).to_numpy()
-            units[label] = "percent"
+        if col in (*table.counts, *table.money, *table.rates):
+            numbers[label] = ui.as_number(frame[col], percent=col in table.rates).astype("Float64").to_numpy()
+            units[label] = "percent" if col in table.rates else "count" if col in table.counts else "money"
         elif table.key == "summary-headlines" and col in ("now", "before"):
-            values = [h.now if col == "now" else h.before for h in summary.headlines]
-            numbers[label] = pd.array(
-                [
-                    pd.NA if pd.isna(v) else round(v * 100, 1) if h.percent else v
-                    for v, h in zip(values, summary.headlines)
-                ],
-                dtype="Float64",
-            )
+            numbers[label] = [
+                ui.as_number(pd.Series([h.now if col == "now" else h.before]), h.percent).astype("Float64").iloc[0]
+                for h in summary.headlines
+            ]
             units[label] = ["percent" if h.percent else "count" for h in summary.headlines]
     return numbers, units
 

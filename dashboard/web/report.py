@@ -159,8 +159,8 @@ def _footnote(document: _Document, summary: Summary) -> None:
     document.text_line(
         f"{ui.suppression_explained()} A suppressed count is never a zero. A rate is shown only where both of its "
         f"parts are published and its base is at least {ui.threshold()}. A hidden figure reads with the range the "
-        "published figures already imply, and is a grey line in the charts. Money is not a count of people and is never suppressed. Every figure on "
-        "the public summary page can be downloaded there as CSV.",
+        "published figures already imply, and is a grey line in the charts. Money is not a count of people and is "
+        "never suppressed. Every figure on the public summary page can be downloaded there as CSV.",
         6.8,
         colour=MUTED,
         height=3.2,

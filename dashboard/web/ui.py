@@ -340,16 +340,20 @@ def csv_table(frame: pd.DataFrame, counts: list[str], rates: list[str], money: l
             if pd.isna(value):
                 said = NOT_SHOWN if col in money else shown_figure(value, lo, hi, col in rates)
                 status[row].append(f"{labels.get(col, col)}: {said}")
-    for col in counts:
-        out[col] = frame[col].astype("Int64")
-    for col in rates:
-        out[col] = (frame[col].astype("Float64") * 100).round(1)
-    for col in money:
-        out[col] = frame[col].astype("Float64").round().astype("Int64")
+    for col in [*counts, *rates, *money]:
+        out[col] = as_number(frame[col], percent=col in rates)
     out = out.rename(columns={**labels, **{col: f"{labels.get(col, col)} (%)" for col in rates}})
     if counts or rates or money:
         out[STATUS] = ["; ".join(row) or "published" for row in status]
     return out
+
+
+def as_number(values: pd.Series, percent: bool = False) -> pd.Series:
+    """Figures as a spreadsheet holds them: a count or an amount whole, a rate in percent to one decimal; a
+    hidden one missing."""
+    if percent:
+        return (values.astype("Float64") * 100).round(1)
+    return values.astype("Float64").round().astype("Int64")
 
 
 def metric_delta(now, before, percent: bool, better: str | None, since: str = "") -> dict:
