@@ -458,6 +458,25 @@ def test_the_order_rules_pin_a_hidden_count_under_a_published_larger_measure():
     assert not intervals(alone, order_rules=True).at_risk.any()
 
 
+def test_the_order_rules_bind_a_quarter_through_its_months():
+    """achieved <= assessed in every month, so in every quarter: a hub's hidden achieved quarter (three months of
+    at least 1) beside its published assessed quarter of 11 lies in 3..11, though no achieved figure is published
+    and the assessed months are hidden."""
+    months = ["2024-01", "2024-02", "2024-03"]
+    achieved = {(month, hub, "housing_stable"): 1 for month in months for hub in ("a", "b")}
+    assessed = {(month, hub, "housing_stable"): n for month, n in zip(months, (3, 4, 4)) for hub in ("a", "b")}
+    cells = assessed_and_achieved(assessed, achieved)
+    hidden = ((cells.measure == "achieved") | ((cells.geo_level == "hub") & (cells.period_level == "month"))).to_numpy()
+    release = publish(cells, hidden)
+
+    def achieved_quarter_at_a(report: pd.DataFrame) -> pd.Series:
+        return report[(report.measure == "achieved") & (report.period == "2024-Q1") & (report.geo == "a")].iloc[0]
+
+    row = achieved_quarter_at_a(intervals(release, order_rules=True))
+    assert row.at_risk and (row.lower, row.upper) == (3, 11)
+    assert not achieved_quarter_at_a(intervals(release, order_rules=False)).at_risk, "nothing else bounds it above"
+
+
 @st.composite
 def two_and_three_hub_regions(draw):
     """Releases of one month, hubs in regions of two and three, by service line, with cells hidden at random."""

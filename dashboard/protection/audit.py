@@ -496,23 +496,18 @@ class _Grid:
         return rows.build()
 
     def _order(self, rows: _RowBuilder) -> None:
-        """The extract format's order rules (referred >= accepted, ...) at every cell and margin of a published period.
+        """The extract format's order rules (referred >= accepted, ...) at every hub, month and category.
 
-        They hold in every row of an extract, so in every sum of rows too; at the aggregates they are implied by
-        the margins' but let each equation bound its unknowns directly.
+        They hold in every row of an extract, so in every sum of rows too: at a region, a quarter or a year they
+        follow from the sums, and rows for them there would only slow every solve.
         """
-        n_measures, n_years, _, n_geos, n_categories = self.shape
-        slots = []
-        for year in range(n_years):
-            quarters = [q for q in range(4) if self.months[year, 3 * q : 3 * q + 3].all()]
-            used = [*np.flatnonzero(self.months[year]), *(_FIRST_QUARTER_SLOT + q for q in quarters)]
-            slots += [(year, slot) for slot in used + ([_YEAR_SLOT] if len(quarters) == 4 else [])]
-        if not slots:
-            return
-        year, slot = (np.array(a) for a in zip(*slots))
+        n_categories = self.shape[4]
+        year, slot = np.nonzero(self.months)
         t, g, k = (
             a.ravel()
-            for a in np.meshgrid(np.arange(len(slots)), np.arange(n_geos), np.arange(n_categories), indexing="ij")
+            for a in np.meshgrid(
+                np.arange(len(year)), np.arange(len(self.hubs)), np.arange(n_categories), indexing="ij"
+            )
         )
         for greater, lesser in self.topic.order:
             if greater in self.measures and lesser in self.measures:
