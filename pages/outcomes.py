@@ -49,6 +49,13 @@ def change(now_share, before_share) -> dict:
 
 
 over_time = outcomes(geo_level, [geo], periods)
+if over_time.empty:
+    # Outcomes come only by outcome, and no category is published for one hub by month (pipeline/cube.py).
+    st.info(
+        f"Outcomes are not published for {where} by month: a hub's month holds a handful of people per outcome. "
+        "Choose quarters or years above."
+    )
+    st.stop()
 shares = over_time.pivot(index="outcome", columns="period", values="achieved_share")
 shares = shares.reindex([o for o in OUTCOME_MEASURES if o in shares.index])
 over_time["outcome"] = over_time["outcome"].map(labels.plain)
