@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.hierarchy import NETWORK, OUTCOME_MEASURES
+from dashboard.markdownsafe import markdown_text
 from dashboard.read import baselines, data, findings, labels
 from dashboard.web import ui
 
@@ -51,10 +52,12 @@ def change(now_share, before_share) -> dict:
 over_time = outcomes(geo_level, [geo], periods)
 if over_time.empty:
     # Outcomes come only by outcome, and no category is published for one hub by month (pipeline/cube.py).
-    st.info(
-        f"Outcomes are not published for {where} by month: a hub's month holds a handful of people per outcome. "
-        "Choose quarters or years above."
+    why = (
+        ": a hub's month holds a handful of people per outcome. Choose quarters or years above"
+        if (geo_level, level) == ("hub", "month")
+        else ""
     )
+    st.info(f"Outcome figures are not published for {markdown_text(view.phrase)} by {level}{why}.")
     st.stop()
 shares = over_time.pivot(index="outcome", columns="period", values="achieved_share")
 shares = shares.reindex([o for o in OUTCOME_MEASURES if o in shares.index])

@@ -361,7 +361,7 @@ def test_outcomes_of_one_hub_by_month_say_they_are_published_by_quarter_and_year
     at.selectbox(key="outcomes-geo").select(("hub", hub)).run()
     at.selectbox(key="outcomes-level").select("month").run()
     assert not at.exception
-    assert "not published" in at.info[0].value and "quarters or years" in at.info[0].value
+    assert "not published" in at.info[0].value and "Choose quarters or years" in at.info[0].value
     assert not tables(at)
 
 

@@ -79,3 +79,6 @@ def test_a_leadership_page_shows_hub_and_region_names_as_written(hostile, page):
     at.selectbox(key=f"{PAGES[page]}-geo").set_value(("hub", hostile)).run()
     assert_shown_as_written(at, HUB, "Pelican")
     assert not at.exception
+    at.selectbox(key=f"{PAGES[page]}-level").select("month").run()  # outcomes: a message naming the hub
+    assert_shown_as_written(at, HUB, "Pelican")
+    assert not at.exception
