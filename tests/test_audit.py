@@ -12,7 +12,16 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.hierarchy import ALL, BREAKDOWN_COLUMNS, CELL_KEY, NETWORK, TOPICS, complete_periods, months_of
+from dashboard.hierarchy import (
+    ALL,
+    BREAKDOWN_COLUMNS,
+    CELL_KEY,
+    NETWORK,
+    OTHER_LANGUAGES,
+    TOPICS,
+    complete_periods,
+    months_of,
+)
 from dashboard.protection.audit import cells_at_risk, format_report, intervals
 from dashboard.protection.release import Release
 
@@ -223,6 +232,24 @@ def test_a_hub_is_recovered_from_its_region_less_the_other_hubs():
     report = intervals(publish(cells, hub_a))
     assert interval(report, "2024-01", "a", outcome="housing_stable") == (4, 4)
     assert interval(report, "2024-02", "a", outcome="housing_stable") == (20, 20)
+
+
+def test_a_year_that_shows_every_language_adds_up_without_the_other_languages_group():
+    """A release whose first year was published before languages were grouped (every language at each hub) and
+    whose next year groups them: in the first year nothing is counted in OTHER_LANGUAGES, so the group adds
+    nothing to that year's totals, and a hidden language is still its total less the others."""
+    counts = {("2024-01", "a", "medical", "en"): 30, ("2024-01", "a", "medical", "es"): 3}
+    counts |= {("2025-01", "a", "medical", "en"): 40, ("2025-01", "a", "medical", "vi"): 20}
+    cells = referrals(counts, months=("2024-01", "2025-01"), languages=("en", "es", "vi"))
+    grouped = cells.period.str.startswith("2025") & (cells.geo_level != "network")
+    cells = cells[~(grouped & (cells.language == "es"))]  # 2025 shows English and the group only below the network
+    grouped = cells.period.str.startswith("2025") & (cells.geo_level != "network")
+    network_vi = cells.period.str.startswith("2025") & (cells.geo_level == "network") & (cells.language == "vi")
+    cells.loc[grouped & (cells.language == "vi"), "language"] = OTHER_LANGUAGES
+    cells = pd.concat([cells, cells[network_vi].assign(language=OTHER_LANGUAGES)], ignore_index=True)
+    hidden = (cells.language == "es") & cells.period.eq("2024-01") & (cells.value > 0)
+    report = intervals(publish(cells, hidden.to_numpy()))
+    assert interval(report, "2024-01", "a", language="es") == (3, 3)
 
 
 def test_a_published_zero_total_pins_every_count_under_it():

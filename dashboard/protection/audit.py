@@ -520,8 +520,11 @@ class _Grid:
         Maximal breakdowns share no column, so any non-negative margins with
         equal totals are the margins of some non-negative finest counts. A
         language not `shown` that year is counted in OTHER_LANGUAGES, and that
-        group in the totals.
+        group in the totals; in a year that shows every language (published
+        before the grouping) the group holds nothing and is no part of them.
         """
+        languages = {dict(zip(b, v)).get("language", ALL) for b, v in self.categories} - {ALL, OTHER_LANGUAGES}
+        grouping = any(language_group(language, shown) == OTHER_LANGUAGES for language in languages)
         breakdowns = [set(b) for b in self.topic.breakdowns]
         maximal = [b for b in self.topic.breakdowns if not any(set(b) < other for other in breakdowns)]
         if any(set(a) & set(b) for i, a in enumerate(maximal) for b in maximal[i + 1 :]):
@@ -537,6 +540,7 @@ class _Grid:
                     and set(breakdown) < set(big)
                     and wanted.items() <= dict(zip(b, v)).items()
                     and _top_level(dict(zip(b, v)), shown)
+                    and (grouping or dict(zip(b, v)).get("language") != OTHER_LANGUAGES)
                 ]
                 if children:
                     relations.append((parent, np.array(children)))
