@@ -238,6 +238,15 @@ def complete_periods(months: list[str]) -> dict[str, list[str]]:
     return out
 
 
+def categories_published(period_level: str, geo_level: str) -> bool:
+    """Whether counts of people are published by category (service line, language, outcome) at this level.
+
+    Not for one hub by month: a hub's month holds a handful of people spread over dozens of categories, nearly
+    every cell would be hidden, and protecting them would hide much of what the quarters and years could show.
+    """
+    return (period_level, geo_level) != ("month", "hub")
+
+
 def shown_languages(cells: pd.DataFrame) -> dict[str, frozenset[str]]:
     """For each year, the languages a release shows by themselves below the network, read from its hub cells.
 

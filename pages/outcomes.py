@@ -4,7 +4,7 @@ for viewers who may see hubs."""
 import pandas as pd
 import streamlit as st
 
-from dashboard.hierarchy import NETWORK, OUTCOME_MEASURES
+from dashboard.hierarchy import NETWORK, OUTCOME_MEASURES, categories_published
 from dashboard.markdownsafe import markdown_text
 from dashboard.read import baselines, data, findings, labels
 from dashboard.web import ui
@@ -51,10 +51,10 @@ def change(now_share, before_share) -> dict:
 
 over_time = outcomes(geo_level, [geo], periods)
 if over_time.empty:
-    # Outcomes come only by outcome, and no category is published for one hub by month (pipeline/cube.py).
+    # Outcomes come only by outcome, and some levels publish no category (hierarchy.categories_published).
     why = (
         ": a hub's month holds a handful of people per outcome. Choose quarters or years above"
-        if (geo_level, level) == ("hub", "month")
+        if not categories_published(level, geo_level)
         else ""
     )
     st.info(f"Outcome figures are not published for {markdown_text(view.phrase)} by {level}{why}.")

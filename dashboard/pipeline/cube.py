@@ -27,6 +27,7 @@ from ..hierarchy import (
     SERVICE_LINES,
     TOPICS,
     Topic,
+    categories_published,
     complete_periods,
     language_group,
     with_rollup_columns,
@@ -162,12 +163,11 @@ def _summed(rows: pd.DataFrame, by: list[str], breakdown: tuple[str, ...], measu
 def _published(topic: Topic, period_level, geo_level, breakdown, cells: pd.DataFrame, shown: Shown) -> pd.Series:
     """Whether each cell of one view is published.
 
-    Counts of people by category are not published per hub per month: a hub's month by service line or language
-    is a handful of people spread over dozens of categories, nearly every cell would be hidden, and protecting
-    them would hide much of what the quarters and years could show. The hub's monthly total, and every category by
-    region and network, are. Below the network, languages are published grouped (hierarchy.OTHER_LANGUAGES).
+    Counts of people by category are not published per hub per month (hierarchy.categories_published); the hub's
+    monthly total, and every category by region and network, are. Below the network, languages are published
+    grouped (hierarchy.OTHER_LANGUAGES).
     """
-    if topic.count_of_people and period_level == "month" and geo_level == "hub" and breakdown:
+    if topic.count_of_people and breakdown and not categories_published(period_level, geo_level):
         return pd.Series(False, index=cells.index)
     if "language" not in breakdown or geo_level not in LANGUAGES_GROUPED_AT:
         return pd.Series(True, index=cells.index)
