@@ -172,3 +172,19 @@ def test_a_questions_key_is_unique_and_its_counts_are_missing_only_where_suppres
                         f"{name} {params}: a hidden {column} without its range"
                     )
     assert rows_seen, f"{name} answered nothing on the seed: its contract proves nothing"
+
+
+def test_a_hidden_rates_range_runs_from_its_lowest_to_its_highest_value_even_where_a_part_has_no_upper_end():
+    """1,014 first appointments published over a hidden number accepted of '1,163 or more': the share lies
+    between 0 and 1,014 / 1,163 (87%), not 'hidden (100%–87%)'. DuckDB's least() skips a missing argument,
+    so a missing upper end must not reach it as one."""
+    with duckdb.connect() as connection:
+        connection.execute("CREATE TABLE release AS SELECT 11 AS threshold")
+        connection.execute(queries.sql("macro_published_rate"))
+        ask = "SELECT rate_lower(?, ?, ?, ?), rate_upper(?, ?, ?, ?)"
+        base_unbounded = connection.execute(ask, [1014, None, 1014, None, 1014, None, 1014, 1163]).fetchone()
+        assert base_unbounded == (0, pytest.approx(1014 / 1163))
+        part_unbounded = connection.execute(ask, [None, 500, 40, 500, None, 500, None, 500]).fetchone()
+        assert part_unbounded == (pytest.approx(40 / 500), 1)
+        both_bounded = connection.execute(ask, [None, None, 40, 600, None, None, 90, 500]).fetchone()
+        assert both_bounded == (pytest.approx(40 / 600), pytest.approx(90 / 500))
