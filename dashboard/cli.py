@@ -55,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=f"K: counts 1..K-1 are never published (default {DEFAULT_THRESHOLD}, or the current release's)",
     )
+    ingest.add_argument(
+        "--order-rules",
+        action="store_true",
+        help="protect against the extract format's order rules between measures too (docs/attacker.md); slower",
+    )
     ingest.set_defaults(run=_ingest)
 
     audit = commands.add_parser(
@@ -129,7 +134,9 @@ def _ingest(args) -> int:
         return 2
     path = _warehouse(args)
     try:
-        outcome = ingest(args.folder, path, args.threshold, progress=_progress(time.perf_counter()))
+        outcome = ingest(
+            args.folder, path, args.threshold, progress=_progress(time.perf_counter()), order_rules=args.order_rules
+        )
     except ExtractError as error:
         print(
             f"refused: the extract in {args.folder} breaks {len(error.problems)} rule(s); nothing was loaded.",

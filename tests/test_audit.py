@@ -22,7 +22,7 @@ from dashboard.hierarchy import (
     complete_periods,
     months_of,
 )
-from dashboard.protection.audit import cells_at_risk, format_report, intervals
+from dashboard.protection.audit import Claimed, cells_at_risk, format_report, intervals, joined_claims
 from dashboard.protection.release import Release
 
 HUBS = pd.DataFrame(
@@ -449,8 +449,8 @@ def test_a_hidden_region_keeps_the_other_hub_of_a_two_hub_region_from_its_neighb
     assert b_medical.upper - b_medical.lower >= 11
 
 
-def assessed_and_achieved(assessed: dict, achieved: dict) -> pd.DataFrame:
-    months, hubs = ["2024-01", "2024-02", "2024-03"], NORTH
+def assessed_and_achieved(assessed: dict, achieved: dict, hubs: pd.DataFrame = NORTH) -> pd.DataFrame:
+    months = ["2024-01", "2024-02", "2024-03"]
     categories = {"outcome": ["housing_stable"]}
     return pd.concat(
         [
@@ -504,6 +504,88 @@ def test_the_order_rules_bind_a_quarter_through_its_months():
     assert not achieved_quarter_at_a(intervals(release, order_rules=False)).at_risk, "nothing else bounds it above"
 
 
+# --- Points someone else found -------------------------------------------------
+
+
+def test_a_claimed_point_is_trusted_only_where_it_keeps_every_relation_and_order_rule():
+    """One hub: a hidden 3 achieved beside a published 11 assessed lies in 1..11. A point moving it up by 20 (its
+    other hidden month down as much) keeps every sum, but not achieved <= assessed: the audit checks each point
+    in its own model, so that one proves nothing. With both measures hidden, a point moving them together is
+    trusted: every hidden cell is then proven wide without an LP."""
+    hub = NORTH[NORTH.hub == "a"]
+    achieved = {("2024-01", "a", "housing_stable"): 3, ("2024-02", "a", "housing_stable"): 40}
+    achieved[("2024-03", "a", "housing_stable")] = 12
+    assessed = {key: 11 if key[0] == "2024-01" else n + 30 for key, n in achieved.items()}
+    cells = assessed_and_achieved(assessed, achieved, hub)
+    truth = truth_of(cells)
+
+    def two_months(measure: str) -> np.ndarray:
+        return ((cells.measure == measure) & cells.period.isin(["2024-01", "2024-02"])).to_numpy()
+
+    def moving(by: int, *measures: str) -> Claimed:
+        """January up by `by` and February down as much, for the measures given, at the hub and above it."""
+        january = [(cells.measure == m) & (cells.period == "2024-01") for m in measures]
+        february = [(cells.measure == m) & (cells.period == "2024-02") for m in measures]
+        figures = np.flatnonzero(np.logical_or.reduce(january)), np.flatnonzero(np.logical_or.reduce(february))
+        return Claimed(
+            point=np.zeros(len(figures[0]) + len(figures[1]), np.int64),
+            figure=np.concatenate(figures),
+            move=np.r_[np.full(len(figures[0]), by), np.full(len(figures[1]), -by)].astype(float),
+        )
+
+    release = publish(cells, two_months("achieved"), hub)
+    breaking = intervals(release, order_rules=True, truth=truth, claimed=moving(20, "achieved"))
+    pd.testing.assert_frame_equal(breaking, intervals(release, order_rules=True, truth=truth))
+    january = breaking[breaking.period == "2024-01"]
+    assert january.at_risk.all() and (january.lower == 1).all() and (january.upper == 11).all()
+
+    release = publish(cells, two_months("achieved") | two_months("assessed"), hub)
+    said: list[str] = []
+    claimed = moving(15, "achieved", "assessed")
+    assert not intervals(release, order_rules=True, truth=truth, claimed=claimed, progress=said.append).at_risk.any()
+    assert said[-1].startswith("0 LPs solved for 0 cells"), said
+    intervals(release, order_rules=True, truth=truth, progress=said.append)
+    assert not said[-1].startswith("0 LPs"), "without the point, the order rules leave cells for the LPs"
+
+
+@st.composite
+def ordered_releases(draw):
+    """Assessed and achieved (achieved <= assessed) for a quarter in a region of two hubs, cells hidden at
+    random."""
+    keys = [(month, hub, "housing_stable") for month in ("2024-01", "2024-02", "2024-03") for hub in ("a", "b")]
+    assessed = {key: draw(st.integers(0, 25)) for key in keys}
+    achieved = {key: draw(st.integers(0, assessed[key])) for key in keys}
+    cells = assessed_and_achieved(assessed, achieved)
+    hidden = np.array(draw(st.lists(st.booleans(), min_size=len(cells), max_size=len(cells))))
+    return cells, hidden & (cells.value > 0).to_numpy()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ordered_releases(), st.integers(0, 2**32 - 1))
+def test_claimed_points_never_change_a_verdict(case, seed):
+    """Whatever points it is handed, true (an audit's own) or made up, the audit with the order rules and every
+    hub's staff finds the cells at risk that solving every cell finds."""
+    cells, hidden = case
+    release = publish(cells, hidden)
+    truth = truth_of(cells)
+    solved: list[Claimed] = []
+    exact = intervals(release, order_rules=True, truth=truth, exact_for_all=True, keep=solved)
+    random = np.random.default_rng(seed)
+    made_up = Claimed(
+        point=np.repeat(np.arange(10), 2),
+        figure=random.integers(0, len(truth), 20),
+        move=random.choice([-12.0, -5.0, 5.0, 12.0], 20),
+    )
+    claimed = intervals(release, order_rules=True, truth=truth, claimed=joined_claims([*solved, made_up]))
+    merged = claimed.merge(exact, on=list(CELL_KEY), suffixes=("", "_exact"))
+    assert len(merged) == hidden.sum()
+    assert (merged.at_risk == merged.at_risk_exact).all()
+    assert (merged.lower >= merged.lower_exact - 1e-6).all() and (merged.upper <= merged.upper_exact + 1e-6).all()
+    risky = merged[merged.at_risk]
+    np.testing.assert_allclose(risky.lower, risky.lower_exact, atol=1e-6)
+    np.testing.assert_allclose(risky.upper, risky.upper_exact, atol=1e-6)
+
+
 @st.composite
 def two_and_three_hub_regions(draw):
     """Releases of one month, hubs in regions of two and three, by service line, with cells hidden at random."""
@@ -529,11 +611,12 @@ def test_insiders_attacked_in_groups_reach_the_verdicts_of_each_insider_alone(ca
     assert set(map(tuple, cells_at_risk(together)[list(CELL_KEY)].astype(str).to_numpy())) == risky
 
 
-def test_hubdash_audit_finds_nothing_a_hubs_staff_can_narrow_and_names_who_narrows_with_the_order_rules(
+def test_hubdash_audit_names_who_the_order_rules_help_and_finds_nothing_after_an_ingest_that_knows_them(
     home, tmp_path, capsys
 ):
-    """The suppressor protects against each hub's staff (issue 12); the order rules between measures it does not
-    model yet, and `--order-rules` says what they narrow and for whom."""
+    """By default the suppressor protects against everyone and each hub's staff, measure by measure, and
+    `--order-rules` says what the order rules between measures narrow and for whom; `hubdash ingest
+    --order-rules` protects against them too, and then the audit, which shares nothing with it, finds nothing."""
     from dashboard.cli import main
     from seed.generate import write_seed
 
@@ -545,6 +628,11 @@ def test_hubdash_audit_finds_nothing_a_hubs_staff_can_narrow_and_names_who_narro
     assert main(["audit", "--insiders", "--order-rules"]) == 1
     said = capsys.readouterr().out
     assert "at risk" in said and ("recovered exactly" in said or "narrowed to" in said)
+
+    ordered = tmp_path / "ordered.duckdb"
+    assert main(["ingest", str(tmp_path / "extract"), "--warehouse", str(ordered), "--order-rules"]) == 0
+    capsys.readouterr()
+    assert main(["audit", "--warehouse", str(ordered), "--insiders", "--order-rules"]) == 0, capsys.readouterr().out
 
 
 def test_hubdash_audit_needs_the_staging_store_for_the_hubs_staff(home, tmp_path, capsys):

@@ -41,15 +41,16 @@ def ingest(
     path: Path,
     threshold: int | None = None,
     progress: Callable[[str], None] | None = None,
+    order_rules: bool = False,
 ) -> Outcome:
     say = progress or (lambda _msg: None)
     paths.private(path.parent)
     with warehouse.exclusive(path):
         warehouse.remove_leftovers(path)
-        return _publish(folder, path, threshold, say)
+        return _publish(folder, path, threshold, say, order_rules)
 
 
-def _publish(folder: Path, path: Path, threshold: int | None, say: Callable[[str], None]) -> Outcome:
+def _publish(folder: Path, path: Path, threshold: int | None, say: Callable[[str], None], order_rules: bool) -> Outcome:
     say(f"reading {folder}")
     extract = read_extract(folder)
     previous = warehouse.read_release(path) if path.exists() else None
@@ -80,6 +81,7 @@ def _publish(folder: Path, path: Path, threshold: int | None, say: Callable[[str
         threshold,
         previous=previous,
         progress=say,
+        order_rules=order_rules,
     )
     release = Release(cells=protected.cells, hubs=staged.hubs, blocks=blocks, threshold=threshold, number=number)
     say("working out the range the published figures imply for each hidden one")

@@ -31,6 +31,9 @@ Exact, and fast enough to sit inside a suppress -> audit -> repair loop:
 - On a large network (tuning.region_by_region), witnesses are first sought in
   small models of one region and the network, the rest held at a feasible point
   (_in_windows): their solutions are solutions of the whole model too.
+- Points found elsewhere (`claimed`: the suppressor's witnesses, an earlier
+  audit's solutions) are checked against every row, bound and published figure
+  of this model, and each attacker's own figures, before they prove anything.
 
 How the work is divided (model sizes, rounds, processes) is set in tuning.py.
 """
@@ -82,6 +85,10 @@ def intervals(
     truth: pd.DataFrame | None = None,
     order_rules: bool | None = None,
     exact_for_all: bool = False,
+    witnesses_only: bool = False,
+    only: pd.DataFrame | None = None,
+    claimed: Claimed | None = None,
+    keep: list[Claimed] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Every suppressed cell with the narrowest interval any attacker can pin it to, cells at risk first.
@@ -89,20 +96,31 @@ def intervals(
     `truth`, the true value of every cell and unpublished margin (CELL_KEY, value), adds the insiders: the
     staff of each hub, who know all of their own hub's figures. Without it only the outsider is modelled.
     `order_rules` (by default, with `truth`) adds the extract format's order rules between measures. The
-    suppressor protects measure by measure against the outsider and each hub's staff, and audits itself that way
-    (without the order rules); the full model is docs/attacker.md's, and `hubdash audit --insiders
-    --order-rules` applies it.
+    suppressor audits each measure alone without them (fast: each measure splits into small components), then
+    each topic's measures together with them; the full model is docs/attacker.md's, and `hubdash audit
+    --insiders --order-rules` applies it.
     `attacker` names who narrows the cell most (`insider`: that hub, None for anyone). For a cell at risk, `lower` and `upper` are that attacker's
     exact LP minimum and maximum; a cell proven safe by witnesses alone reports the part of its interval that
     was proven (the true one is at least as wide), with `exact` False.
     `exact_for_all` solves every cell's min and max even where witnesses already prove it safe (the ranges
     published with a release). Insiders are attacked one hub's staff at a time (see insider_groups).
+    `witnesses_only` solves no cell's own min and max: a cell the witnesses leave narrow is reported at risk
+    with the witnesses' interval (a few may in fact be safe), far faster where many cells are narrow.
+    `only` (CELL_KEY) attacks just those suppressed cells: hiding more never narrows a cell, so whoever hid more
+    since an audit need ask only about the cells that audit found narrow and those hidden since.
+    `claimed` (with `truth`): points someone else (the suppressor) found; each is checked against this model,
+    with every relation, published figure, order rule and attacker's own figure, and one that holds is a
+    witness like the LPs' own, so a cell such points already prove K wide needs no LP.
+    `keep` (with `truth`): a list to which the points this audit solves are added, as claims in `truth`'s terms.
+    They stay consistent with a later release that hides more (it publishes less), so an audit of that release
+    can take them as `claimed`.
     """
     say = progress or (lambda message: None)
     order = truth is not None if order_rules is None else order_rules
     groups = {frozenset(): None, **(insider_groups(release.hubs) if truth is not None else {})}
     attacks = [(known, _owned_by(scope)) for known, scope in groups.items()]
-    report = _attack_groups(release, previous, truth, attacks, order, exact_for_all, say)
+    exact = "all" if exact_for_all else "none" if witnesses_only else "narrow"
+    report = _attack_groups(release, previous, truth, attacks, order, exact, only, claimed, keep, say)
     report["attacker"] = report.known.map(_attacker_name)
     report["insider"] = report.known.map(lambda known: next(iter(known)) if known else None)
     report = report.drop(columns=["known", "own", "least"])
@@ -134,9 +152,36 @@ def _attacker_name(known: frozenset) -> str:
     return ("the staff of hub " if len(known) == 1 else "the staff of hubs ") + ", ".join(sorted(known))
 
 
-def _attack_groups(release, previous, truth, attacks, order: bool, exact_for_all: bool, say) -> pd.DataFrame:
+def _attack_groups(
+    release, previous, truth, attacks, order: bool, exact: str, only: pd.DataFrame | None, claimed, keep, say
+) -> pd.DataFrame:
     """The narrowest interval of each cell in scope over the attacks (what a group knows, and its scope)."""
     problems = []
+    checked: dict[str, _CheckedPoints] = {}
+    """Per topic, the claimed points that hold in the outsider's model: the same for every attack."""
+    for known, topic, covers, facts in _targets(release, previous, attacks, only):
+        insiders = _insiders_facts(truth, topic, known, release.hubs, covers) if known else None
+        own = _own_part(facts[facts.target.to_numpy(bool)], known, truth, covers)
+        tell = say if not known else (lambda message: None)
+        points = (claimed, truth, checked) if truth is not None and (claimed or keep is not None) else None
+        problem = _Problem.build(release, topic, facts, covers, tell, insiders, own, order, points)
+        problems.append((known, problem))
+    chunks = [chunk for _, problem in problems for chunk in problem.chunks]
+    for chunk, (lower, upper, proven, least, found) in zip(chunks, _solve(chunks, release.threshold, exact, say)):
+        chunk.problem.lower[chunk.report_rows] = lower
+        chunk.problem.upper[chunk.report_rows] = upper
+        chunk.problem.exact[chunk.report_rows] = proven
+        chunk.problem.least[chunk.report_rows] = least
+        if keep is not None and chunk.problem.figure_of is not None:
+            keep.append(chunk.problem.as_claimed(chunk.columns, found))
+    reports = [problem.report().assign(known=[known] * len(problem.cells)) for known, problem in problems]
+    empty = _empty_report().assign(known=[], own=pd.Series(dtype=float), least=pd.Series(dtype=float))
+    return _narrowest(pd.concat(reports or [empty], ignore_index=True), release.threshold)
+
+
+def _targets(release, previous, attacks, only: pd.DataFrame | None):
+    """Per attack and topic: what the attacker knows, the topic, its covers and its facts, `target` marking the
+    suppressed cells of the release in the attack's scope (never the attacker's own)."""
     for known, scope in attacks:
         covers: dict[frozenset, int] = {}
         for topic in TOPICS.values():
@@ -144,22 +189,31 @@ def _attack_groups(release, previous, truth, attacks, order: bool, exact_for_all
                 facts = _facts(release, previous, topic, covers)
                 owner = _owners(facts, covers)
                 in_scope = scope(facts, owner) & ~pd.Series(owner).isin(known).to_numpy()
+                if only is not None:
+                    in_scope &= _among(facts, only)
                 facts = facts.assign(target=facts.target.to_numpy(bool) & in_scope)
                 if facts.target.any():
-                    insiders = _insiders_facts(truth, topic, known, release.hubs, covers) if known else None
-                    own = _own_part(facts[facts.target.to_numpy(bool)], known, truth, covers)
-                    tell = say if not known else (lambda message: None)
-                    problem = _Problem.build(release, topic, facts, covers, tell, insiders, own, order)
-                    problems.append((known, problem))
-    chunks = [chunk for _, problem in problems for chunk in problem.chunks]
-    for chunk, (lower, upper, exact, least) in zip(chunks, _solve(chunks, release.threshold, exact_for_all, say)):
-        chunk.problem.lower[chunk.report_rows] = lower
-        chunk.problem.upper[chunk.report_rows] = upper
-        chunk.problem.exact[chunk.report_rows] = exact
-        chunk.problem.least[chunk.report_rows] = least
-    reports = [problem.report().assign(known=[known] * len(problem.cells)) for known, problem in problems]
-    empty = _empty_report().assign(known=[], own=pd.Series(dtype=float), least=pd.Series(dtype=float))
-    return _narrowest(pd.concat(reports or [empty], ignore_index=True), release.threshold)
+                    yield known, topic, covers, facts
+
+
+def joined_claims(claims: list[Claimed | None]) -> Claimed | None:
+    """Several sets of claims as one, their points numbered apart."""
+    claims = [c for c in claims if c is not None]
+    if not claims:
+        return None
+    first = np.cumsum([0] + [int(c.point.max(initial=-1)) + 1 for c in claims])
+    return Claimed(
+        point=np.concatenate([c.point + offset for c, offset in zip(claims, first)]),
+        figure=np.concatenate([c.figure for c in claims]),
+        move=np.concatenate([c.move for c in claims]),
+    )
+
+
+def _among(facts: pd.DataFrame, cells: pd.DataFrame) -> np.ndarray:
+    """Whether each fact is one of `cells` (by CELL_KEY)."""
+    key = list(CELL_KEY)
+    wanted = cells[key].astype(str).drop_duplicates().assign(_among=True)
+    return facts[key].astype(str).merge(wanted, on=key, how="left")["_among"].fillna(False).to_numpy(bool)
 
 
 def _own_part(cells: pd.DataFrame, known: frozenset, truth: pd.DataFrame | None, covers) -> np.ndarray:
@@ -629,6 +683,8 @@ class _Chunk:
     problem: _Problem
     report_rows: np.ndarray
     """Where each target of the LP sits in the problem's report."""
+    columns: np.ndarray
+    """The unknown of each of the LP's columns."""
 
 
 @dataclass
@@ -643,6 +699,18 @@ class _Problem:
     """A proven lower bound of each cell's minimum."""
     own: np.ndarray
     chunks: list[_Chunk]
+    figure_of: np.ndarray | None = None
+    """Per unknown, the row of the truth naming it (-1: none), when the audit was given the truth."""
+    base: np.ndarray | None = None
+    """Per unknown, its true value (NaN where no figure names it)."""
+
+    def as_claimed(self, columns: np.ndarray, found: np.ndarray) -> Claimed:
+        """Solutions over the unknowns `columns` (one row each) as claims: moves of the truth's figures; every
+        other unknown is at its true value, which the rows do not tie to these (another component) or hold."""
+        named = self.figure_of[columns] >= 0
+        move = found[:, named] - self.base[columns[named]]
+        point, entry = np.nonzero(np.abs(move) > TOLERANCE)
+        return Claimed(point, self.figure_of[columns[named]][entry], move[point, entry])
 
     def report(self) -> pd.DataFrame:
         return self.cells[list(CELL_KEY)].assign(
@@ -659,23 +727,32 @@ class _Problem:
         insiders: pd.DataFrame | None = None,
         own: np.ndarray | None = None,
         order: bool = True,
+        points: tuple[Claimed, pd.DataFrame, dict] | None = None,
     ) -> _Problem:
         """`insiders`: the true figures the attacker knows besides the published ones (its own hubs');
-        `own`: per target, the part of it that is theirs."""
+        `own`: per target, the part of it that is theirs; `points`: claimed points, the truth they move, and the
+        checks already made (per topic)."""
         grid = _Grid.of(release, topic, facts, covers)
         at, on_grid = grid.locate(facts)
         if not on_grid[facts.current.to_numpy(bool)].all():
             raise ValueError(f"{topic.name}: cells for geographies outside the release's hubs")
         lower, fixed, value = grid.bounds(facts[on_grid], at[on_grid])
+        full_rows = grid.equations(facts[~on_grid], at[~on_grid], covers, order)
+        figure_of = base = None
+        if points is not None:
+            claimed, truth_of_all, checked = points
+            figure_of, base = _truth_on_grid(grid, truth_of_all, release.hubs, covers)
+            key = (topic.name, grid.shape)
+            if claimed is not None and key not in checked:
+                checked[key] = _check_claimed(grid, full_rows, lower, fixed, value, claimed, figure_of, base)
         if insiders is not None and len(insiders):
             where, _ = grid.locate(insiders)
             truth = insiders.value.to_numpy(dtype=float)
             if (fixed[where] & (np.abs(value[where] - truth) > TOLERANCE)).any():
                 raise ValueError(f"{topic.name}: the hubs' own figures disagree with the published ones")
             fixed[where], value[where] = True, truth
-        rows = grid.equations(facts[~on_grid], at[~on_grid], covers, order)
-        fixed, value, active = _eliminate(rows, lower, fixed, value)
-        rows = _unknown_part(rows, active, fixed, value)
+        fixed, value, active = _eliminate(full_rows, lower, fixed, value)
+        rows = _unknown_part(full_rows, active, fixed, value)
         columns, component = _components(rows)
 
         is_target = facts.target.to_numpy(bool)
@@ -685,22 +762,152 @@ class _Problem:
         in_lp[in_lp] = columns[position[in_lp]] == targets[in_lp]
         target_component = np.full(len(targets), -1)
         target_component[in_lp] = component[position[in_lp]]
-        grid.tell(say, targets, target_component)
         least = np.where(fixed[targets], value[targets], lower[targets])
+        lowest, highest = least.copy(), np.where(fixed[targets], value[targets], np.inf)
+        proven = np.zeros(len(targets), bool)
+        if points is not None and claimed is not None:
+            known = [] if insiders is None else list(np.unique(insiders.geo))
+            down, up = checked[key].extents(targets, [grid.hubs.index(hub) for hub in known])
+            low, high = base[targets] + down, base[targets] + up
+            proven = (target_component >= 0) & ~_too_narrow(low, high, release.threshold)
+            lowest[proven], highest[proven] = low[proven], high[proven]
+            target_component[proven] = -1
+        grid.tell(say, targets, target_component)
         problem = _Problem(
             cells=facts[is_target].reset_index(drop=True),
             # A suppressed cell in no equation at all can be anything from 1 up.
-            lower=least.copy(),
-            upper=np.where(fixed[targets], value[targets], np.inf),
-            exact=np.ones(len(targets), bool),
+            lower=lowest,
+            upper=highest,
+            exact=~proven,
             least=least,
             own=np.zeros(len(targets)) if own is None else own,
             chunks=[],
+            figure_of=figure_of,
+            base=base,
         )
         region = grid.region_of(columns)
         by_region = tuning.region_by_region(release.hubs)
         problem.chunks = _chunks(problem, rows, columns, component, lower, region, by_region, targets, target_component)
         return problem
+
+
+@dataclass
+class Claimed:
+    """Points someone claims are consistent with a release: entry i moves row `figure[i]` of the truth they
+    come with by `move[i]` in point `point[i]`; every figure a point does not name keeps its true value."""
+
+    point: np.ndarray
+    figure: np.ndarray
+    move: np.ndarray
+
+
+@dataclass
+class _CheckedPoints:
+    """The claimed points of one topic that hold in the outsider's model, as moves of its unknowns, and the hubs
+    each moves: a point proves nothing to the staff of a hub whose figures it moves."""
+
+    point: np.ndarray
+    unknown: np.ndarray
+    move: np.ndarray
+    moves_hub: np.ndarray
+    """(point, hub): whether the point moves one of that hub's figures."""
+
+    def extents(self, targets: np.ndarray, known_hubs: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """How far down and up each target (an unknown) moves from its true value over the points that leave
+        the known hubs' figures alone (0: the true point itself)."""
+        usable = ~self.moves_hub[:, known_hubs].any(axis=1)[self.point]
+        unknown, move = self.unknown[usable], self.move[usable]
+        position = np.searchsorted(targets_sorted := np.sort(targets), unknown)
+        hit = position < len(targets_sorted)
+        hit[hit] = targets_sorted[position[hit]] == unknown[hit]
+        low, high = np.zeros(len(targets_sorted)), np.zeros(len(targets_sorted))
+        np.minimum.at(low, position[hit], move[hit])
+        np.maximum.at(high, position[hit], move[hit])
+        back = np.searchsorted(targets_sorted, targets)
+        return low[back], high[back]
+
+
+def _truth_on_grid(grid, truth: pd.DataFrame, hubs: pd.DataFrame, covers) -> tuple[np.ndarray, np.ndarray]:
+    """Per unknown of the grid, the row of `truth` naming it (-1: none) and its true value (NaN: none)."""
+    mine = np.flatnonzero((truth.topic == grid.topic.name).to_numpy())
+    figures = truth.iloc[mine]
+    at, on_grid = grid.locate(figures.assign(cover=_cover_ids(figures, hubs, covers)))
+    figure_of = np.full(grid.size, -1)
+    figure_of[at[on_grid][::-1]] = mine[on_grid][::-1]
+    base = np.full(grid.size, np.nan)
+    base[at[on_grid]] = figures.value.to_numpy(float)[on_grid]
+    return figure_of, base
+
+
+def _check_claimed(grid, rows: _Rows, lower, fixed, value, claimed: Claimed, figure_of, base):
+    """Which claimed points of the grid's topic satisfy every row, bound and published figure of the outsider's
+    model (rows, lower, fixed and value as _Problem.build has them before any insider's own figures).
+
+    A point is the truth with the claimed moves; an unknown no figure names (a one-hub region's own slot) is
+    found from the rows. Points are checked in batches, each a dense block of the whole topic."""
+    named_by = np.flatnonzero(figure_of >= 0)
+    local = np.full(max(int(figure_of.max()) + 1, int(claimed.figure.max(initial=-1)) + 1), -1)
+    local[figure_of[named_by]] = named_by
+    plan = _completion(rows, ~np.isnan(base))
+    named = local[claimed.figure] >= 0
+    points, unknowns, moves = claimed.point[named], local[claimed.figure[named]], claimed.move[named]
+    order = np.argsort(points, kind="stable")
+    points, unknowns, moves = points[order], unknowns[order], moves[order]
+    ids = np.unique(points)
+    valid = np.zeros(len(ids), bool)
+    batch = max(1, 4_000_000 // max(len(rows.index), grid.size))
+    held = np.flatnonzero(fixed)
+    for first in range(0, len(ids), batch):
+        these = ids[first : first + batch]
+        lo, hi = np.searchsorted(points, these[0], "left"), np.searchsorted(points, these[-1], "right")
+        column = np.searchsorted(these, points[lo:hi])
+        x = np.repeat(base[:, None], len(these), axis=1)
+        x[unknowns[lo:hi], column] = base[unknowns[lo:hi]] + moves[lo:hi]
+        ok = np.abs(x[unknowns[lo:hi], column] - base[unknowns[lo:hi]] - moves[lo:hi]) <= TOLERANCE
+        consistent = np.bincount(column, weights=~ok, minlength=len(these)) == 0
+        _complete(x, plan, rows)
+        ok = consistent & ~np.isnan(x[np.unique(rows.index)]).any(axis=0)
+        ok &= (x >= lower[:, None] - TOLERANCE).all(axis=0, where=~np.isnan(x))
+        ok &= (np.abs(x[held] - value[held, None]) <= TOLERANCE).all(axis=0)
+        total = np.add.reduceat(rows.value[:, None] * x[rows.index], rows.start[:-1], axis=0)
+        slack = TOLERANCE * (1 + np.add.reduceat(np.abs(x[rows.index]), rows.start[:-1], axis=0))
+        ok &= ((total >= rows.lower[:, None] - slack) & (total <= rows.upper[:, None] + slack)).all(axis=0)
+        valid[first : first + batch] = ok
+    keep = valid[np.searchsorted(ids, points)] & (np.abs(moves) > TOLERANCE)
+    point = np.searchsorted(ids, points[keep])
+    geo = np.unravel_index(unknowns[keep], grid.shape)[3]
+    moves_hub = np.zeros((len(ids), len(grid.hubs)), bool)
+    on_hub = geo < len(grid.hubs)
+    moves_hub[point[on_hub], geo[on_hub]] = True
+    return _CheckedPoints(point, unknowns[keep], moves[keep], moves_hub)
+
+
+def _completion(rows: _Rows, known: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """How to find the unknowns no figure names from those it does: waves of (row, entry), each an equation
+    whose one unknown (at that entry) the waves before it leave open."""
+    known = known.copy()
+    row_of = rows.row_of_entry()
+    equality = rows.lower == rows.upper
+    waves = []
+    while True:
+        open_entry = ~known[rows.index]
+        solvable = equality & (np.bincount(row_of, weights=open_entry, minlength=len(rows)) == 1)
+        entries = np.flatnonzero(solvable[row_of] & open_entry)
+        columns, first = np.unique(rows.index[entries], return_index=True)
+        if not len(columns):
+            return waves
+        waves.append((row_of[entries[first]], entries[first]))
+        known[columns] = True
+
+
+def _complete(x: np.ndarray, waves: list[tuple[np.ndarray, np.ndarray]], rows: _Rows) -> None:
+    """Fill in each column of points `x` (unknown, point) the unknowns `waves` find (see _completion)."""
+    for row, entry in waves:
+        unknown, coefficient = rows.index[entry], rows.value[entry]
+        x[unknown] = 0.0
+        these = rows.take(row)
+        known = np.add.reduceat(these.value[:, None] * x[these.index], these.start[:-1], axis=0)
+        x[unknown] = (these.lower[:, None] - known) / coefficient[:, None]
 
 
 def _eliminate(rows: _Rows, lower: np.ndarray, fixed: np.ndarray, value: np.ndarray):
@@ -820,7 +1027,7 @@ def _chunks(problem, rows, columns, component, lower, region, by_region, targets
             windows,
             problem.own[report_rows],
         )
-        chunks.append(_Chunk(lp, problem, report_rows))
+        chunks.append(_Chunk(lp, problem, report_rows, mine))
     return chunks
 
 
@@ -838,10 +1045,10 @@ def _no_solver_threads() -> bool:
     return True
 
 
-def _solve(chunks: list[_Chunk], threshold: int, exact_for_all: bool, say) -> list[tuple[np.ndarray, ...]]:
+def _solve(chunks: list[_Chunk], threshold: int, exact: str, say) -> list[tuple[np.ndarray, ...]]:
     """Each chunk's (lower, upper, exact) per target, on worker processes when there is enough to do."""
     started = time.perf_counter()
-    work = [(chunk.lp, threshold, exact_for_all) for chunk in chunks]
+    work = [(chunk.lp, threshold, exact) for chunk in chunks]
     parallel = sum(len(chunk.lp.targets) for chunk in chunks) >= tuning.PARALLEL_TARGETS and len(chunks) > 1
     if parallel and "fork" in multiprocessing.get_all_start_methods() and _no_solver_threads():
         with workers.pool(tuning.workers(), mp_context=multiprocessing.get_context("fork")) as pool:
@@ -850,18 +1057,23 @@ def _solve(chunks: list[_Chunk], threshold: int, exact_for_all: bool, say) -> li
             results = [futures[i].result() for i in range(len(work))]
     else:
         results = [_attack(*task) for task in work]
-    solves = sum(result[4] for result in results)
+    solves = sum(result[5] for result in results)
     cells = sum(len(chunk.lp.targets) for chunk in chunks)
     say(f"{solves:,} LPs solved for {cells:,} cells in {time.perf_counter() - started:.1f} s")
-    return [result[:4] for result in results]
+    return [result[:5] for result in results]
 
 
-def _attack(lp: _Lp, threshold: int, exact_for_all: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    """Each target's least and greatest value seen, whether both are exact, a proven lower bound, and the LPs solved."""
+def _attack(lp: _Lp, threshold: int, exact: str) -> tuple[np.ndarray, ...]:
+    """Each target's least and greatest value seen, whether both are exact, a proven lower bound, the solutions
+    found (one row each), and the LPs solved.
+
+    `exact`: whose own min and max are solved: "all" the targets', "narrow" those witnesses leave narrow,
+    "none"."""
     attack = _Attack(lp, threshold)
-    attack.run(exact_for_all)
+    attack.run(exact)
     least = np.where(attack.low_exact, attack.low, np.maximum(attack.floor, lp.col_lower[lp.targets]))
-    return attack.low, attack.high, attack.low_exact & attack.high_exact, least, attack.solves
+    found = np.array(attack.found) if attack.found else np.zeros((0, len(lp.col_lower)))
+    return attack.low, attack.high, attack.low_exact & attack.high_exact, least, found, attack.solves
 
 
 class _Attack:
@@ -906,8 +1118,11 @@ class _Attack:
         self.low_exact, self.high_exact = np.zeros(n, bool), np.zeros(n, bool)
         self.solves = 0
         self.points, self.point_sum = 0, np.zeros(model.num_col_)
+        self.found: list[np.ndarray] = []
+        """Every solution: points consistent with everything the attacker knows."""
 
-    def run(self, exact_for_all: bool) -> None:
+    def run(self, exact: str) -> None:
+        exact_for_all = exact == "all"
         everything = np.arange(len(self.targets))
         # Costs >= 0 with every unknown at its lower bound are dual feasible: the dual simplex
         # needs no phase 1, and presolve pays for itself once, before there is a basis to reuse.
@@ -923,6 +1138,8 @@ class _Attack:
                 self._in_windows()
             else:
                 self._shared_objectives()
+        if exact == "none":
+            return
         for i in everything:
             # The minimum first: a cell whose rest cannot be small needs no maximum.
             if not exact_for_all and self._safe(i):
@@ -979,8 +1196,12 @@ class _Attack:
                 own=self.own[mine],
             )
             local = _Attack(window, self.threshold, (self.floor[mine], self.ceiling[mine]))
-            local.run(exact_for_all=False)
+            local.run("narrow")
             self.solves += local.solves
+            for point in local.found:
+                whole = centre.copy()
+                whole[columns] = point
+                self.found.append(whole)
             self.low[mine] = np.minimum(self.low[mine], local.low)
             self.high[mine] = np.maximum(self.high[mine], local.high)
             self.low_exact[mine] |= local.low_exact
@@ -1010,6 +1231,7 @@ class _Attack:
         alone = len(which) == 1
         if status == highspy.HighsModelStatus.kOptimal:
             point = np.asarray(self.highs.getSolution().col_value)
+            self.found.append(point)
             self.points += 1
             self.point_sum += point
             x = point[self.targets]

@@ -3,8 +3,10 @@
 Primary suppression hides every count from 1 to K-1. Complementary suppression
 then hides more cells until no hidden cell can be narrowed to an interval
 narrower than K, from everything published, by anyone or by the staff of any one
-hub, who know their own hub's figures exactly (docs/attacker.md; the order rules
-between measures are not modelled here yet, issue 12):
+hub, who know their own hub's figures exactly (docs/attacker.md), and with
+`order_rules` by all of them knowing the extract format's order rules between
+measures too. Each measure is first protected alone, then (with `order_rules`)
+the measures the order rules join together:
 
 1. for each independent part of the cube (a topic, measure and year), a linear
    programme over the same unknowns the attacker reasons about (every cell of the
@@ -25,7 +27,15 @@ between measures are not modelled here yet, issue 12):
 4. each quarterly or yearly total (of a hub, a region or the network) hidden on
    the way is published again where the witnesses allow, checked by the audit:
    the LPs protect a batch at a time, and a headline figure one batch needed may
-   not be needed once all are protected.
+   not be needed once all are protected;
+5. for each topic whose measures are ordered (referred >= accepted, ...), outcome
+   and year: a cell hidden for one measure is hidden for the measures ordered with
+   it (headline figures only where the two are within K), then the audit with the
+   order rules says which cells can still be narrowed, and LPs over every measure,
+   with the order rules as rows, give them witnesses, until it finds nothing. That
+   audit is one large model: it trusts witnesses alone (a cell they leave narrow is
+   treated as at risk), and it is handed the suppressor's witnesses and its own
+   earlier solutions, which it checks in its own model before trusting them.
 
 Cells keep their status from the previous release where the data under them did
 not change, so comparing releases teaches nothing new. Zeros are always
@@ -87,12 +97,15 @@ def protect(
     previous: Release | None = None,
     progress: Callable[[str], None] | None = None,
     workers: int | None = None,
+    order_rules: bool = False,
 ) -> Protected:
     """Decide which cells of the cube (true values) are published.
 
     `margins` are the true counts that no view publishes (cube.unpublished_margins):
     the attacker reasons about them as unknowns, so the suppressor must too.
     `workers`: processes protecting independent parts side by side (default tuning.workers()).
+    `order_rules`: protect against the extract format's order rules too (step 5 of the module's list). It costs
+    about twice the time on the tests' seed (README, Disclosure control), so it is asked for, not yet the default.
     """
     say = progress or (lambda _msg: None)
     workers = workers or tuning.workers()
@@ -109,24 +122,37 @@ def protect(
 
     problems = _independent_parts(cells[people])
     say(f"suppression: {int(primary.sum()):,} primary cells in {len(problems)} independent parts")
-    jobs = [
-        _Part(
-            cells=cells.loc[index],
-            latent=latent[index],
-            suppressed=suppressed[index],
-            locked=locked[index],
-            hubs=hubs,
-            blocks=blocks,
-            threshold=threshold,
-            previous=_previous_part(previous, cells.loc[index]),
-            shown=shown,
-        )
-        for index in problems.values()
-    ]
+
+    def parts(groups: dict[str, np.ndarray]) -> list[_Part]:
+        """Each group of cells as a part to protect, with what is hidden so far."""
+        return [
+            _Part(
+                cells=cells.loc[index],
+                latent=latent[index],
+                suppressed=suppressed[index],
+                locked=locked[index],
+                hubs=hubs,
+                blocks=blocks,
+                threshold=threshold,
+                previous=_previous_part(previous, cells.loc[index]),
+                shown=shown,
+            )
+            for index in groups.values()
+        ]
+
+    jobs = parts(problems)
     with worker_pool(workers) if workers > 1 and len(jobs) > 1 else _Inline() as pool:
         for (name, index), (hidden, rounds) in zip(problems.items(), pool.map(_protect_part, jobs)):
             suppressed[index] = hidden
             say(f"  {name}: {int(hidden.sum()):,} hidden after {rounds} audit round(s)")
+        if order_rules:
+            ordered = _ordered_parts(cells[people])
+            say(f"order rules: {len(ordered)} parts with measures ordered by the extract format")
+            for (name, index), (hidden, rounds) in zip(
+                ordered.items(), pool.map(_protect_with_order_rules, parts(ordered))
+            ):
+                say(f"  {name}: {int((hidden & ~suppressed[index]).sum()):,} more hidden after {rounds} audit round(s)")
+                suppressed[index] = hidden
 
     cells, suppressed, primary = cells[:n], suppressed[:n], primary[:n]
     status = status[:n]
@@ -171,6 +197,108 @@ def _independent_parts(cells: pd.DataFrame) -> dict[str, np.ndarray]:
     return {name: idx.to_numpy() for name, idx in cells.groupby(keys.str.replace("//", "/"), sort=True).groups.items()}
 
 
+def _ordered_parts(cells: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The parts the order rules join: every measure of a topic with order rules, per outcome and year."""
+    ordered = cells["topic"].map(lambda t: bool(TOPICS[t].order)).to_numpy()
+    year = years_of(cells["period"])
+    keys = cells["topic"] + "/" + cells["outcome"].where(cells["outcome"] != ALL, "") + "/" + year
+    return {
+        name: idx.to_numpy()
+        for name, idx in cells[ordered].groupby(keys[ordered].str.replace("//", "/"), sort=True).groups.items()
+    }
+
+
+def _protect_with_order_rules(part: _Part) -> tuple[np.ndarray, int]:
+    """Protect one topic, outcome and year, each measure already protected alone, against attackers who also
+    know the order rules between its measures (referred >= accepted, ...).
+
+    Below the headline figures, a cell hidden for one measure is first hidden for every measure ordered with it:
+    a published neighbour in the funnel would bound it from above or below. A headline figure (a quarter's or a
+    year's total, any network figure) is hidden beside a hidden measure only where the two differ by less than
+    K; readers look for those first, and a far larger or smaller figure bounds the hidden one no closer than
+    the sums already do. Then the audit, with the order rules, says which cells can still be narrowed, and LPs
+    over every measure of the part, with the order rules as rows, give them witnesses, until it finds nothing.
+
+    The order rules join every measure into one model, whose LPs are an order of magnitude dearer than one
+    measure's: each audit here solves no cell's own min and max (a cell its witnesses leave narrow is protected
+    as if at risk), and takes as claims the witnesses found so far, the suppressor's and its own earlier ones.
+    Totals are not published again afterwards: deciding that needs exact intervals, which cost more here than
+    the totals are worth (docs/attacker.md has the measurement).
+    """
+    value = part.cells["value"].astype("int64").to_numpy()
+    can_hide = (value > 0) & ~part.locked & ~part.latent
+    hidden = part.suppressed.copy()
+    _alike_across_measures(part.cells, value, hidden, can_hide, part.threshold)
+    relations = _Relations(part.cells, part.hubs, part.shown)
+    hubs = list(part.hubs["hub"])
+    model = _Separation(
+        relations,
+        value,
+        _cost(part.cells),
+        can_hide,
+        hidden,
+        part.latent,
+        _owner(part.cells, hubs),
+        len(hubs),
+        order=_order_pairs(part.cells),
+    )
+    audit = _Audit(part, order_rules=True, witnesses=lambda: [(c, m) for c, m, _ in model.witnesses])
+    rounds = _until_audit_passes(part, model, relations, can_hide, audit, targets={})
+    return model.hidden, rounds
+
+
+def _ordered_with(topic) -> set[tuple[str, str]]:
+    """Every (greater, lesser) pair of measures the topic's order rules imply, directly or through others."""
+    pairs = set(topic.order)
+    while True:
+        longer = {(a, d) for a, b in pairs for c, d in pairs if b == c} - pairs
+        if not longer:
+            return pairs
+        pairs |= longer
+
+
+def _alike_across_measures(
+    cells: pd.DataFrame, value: np.ndarray, hidden: np.ndarray, can_hide: np.ndarray, threshold: int
+) -> None:
+    """Hide a cell beside the same cell of a measure ordered with it that is hidden (see
+    _protect_with_order_rules): every such cell below the headlines, a headline only where the two measures
+    differ by less than K."""
+    place = [c for c in CELL_KEY if c != "measure"]
+    where = pd.Index(_joined(cells[place].astype(str)))
+    measure = cells["measure"].to_numpy()
+    headline = (_is_total(cells) & (cells["period_level"] != "month").to_numpy()) | (
+        cells["geo_level"] == "network"
+    ).to_numpy()
+    was_hidden = hidden.copy()
+    for greater, lesser in _ordered_with(TOPICS[cells["topic"].iloc[0]]):
+        for this, other in ((greater, lesser), (lesser, greater)):
+            mine, theirs = np.flatnonzero(measure == this), np.flatnonzero(measure == other)
+            partner = pd.Series(theirs, index=where[theirs]).reindex(where[mine]).to_numpy()
+            found = ~np.isnan(partner)
+            mine, partner = mine[found], partner[found].astype(np.int64)
+            close = np.abs(value[mine] - value[partner]) < threshold
+            beside = was_hidden[partner] & can_hide[mine] & (~headline[mine] | close)
+            hidden[mine[beside]] = True
+
+
+def _order_pairs(cells: pd.DataFrame) -> np.ndarray:
+    """(greater, lesser) positions of the same hub, month and category for each order rule: at a region, a
+    quarter or a year the rule follows from the sums."""
+    topic = TOPICS[cells["topic"].iloc[0]]
+    place = [c for c in CELL_KEY if c != "measure"]
+    at_hub_month = ((cells["geo_level"] == "hub") & (cells["period_level"] == "month")).to_numpy()
+    where = pd.Index(_joined(cells[place].astype(str)))
+    measure = cells["measure"].to_numpy()
+    pairs = []
+    for greater, lesser in topic.order:
+        big = np.flatnonzero(at_hub_month & (measure == greater))
+        small = np.flatnonzero(at_hub_month & (measure == lesser))
+        partner = pd.Series(small, index=where[small]).reindex(where[big]).to_numpy()
+        found = ~np.isnan(partner)
+        pairs.append(np.column_stack([big[found], partner[found].astype(np.int64)]))
+    return np.concatenate(pairs) if pairs else np.zeros((0, 2), np.int64)
+
+
 def _protect_part(part: _Part) -> tuple[np.ndarray, int]:
     relations = _Relations(part.cells, part.hubs, part.shown)
     hidden = part.suppressed.copy()
@@ -187,21 +315,57 @@ def _protect_part(part: _Part) -> tuple[np.ndarray, int]:
         _protect_region_by_region(part, model, value, targets[None])
         targets = {}  # the audit below says which, if any, still need the whole part
     audit = _Audit(part)
+    rounds = _until_audit_passes(
+        part,
+        model,
+        relations,
+        can_hide,
+        audit,
+        targets,
+        also=lambda: _protect_against_each_hub(model, rest, part.threshold),
+    )
+    _publish_headlines_again(part, model, rest, audit)
+    return model.hidden, rounds
+
+
+def _until_audit_passes(
+    part: _Part,
+    model: _Separation,
+    relations: _Relations,
+    can_hide: np.ndarray,
+    audit: _Audit,
+    targets: dict[int | None, np.ndarray],
+    also: Callable[[], None] = lambda: None,
+) -> int:
+    """Protect the targets (per attacker: None for everyone, else a hub's number), then whatever the audit still
+    narrows, until it finds nothing. Returns the number of audit rounds."""
+    hubs = list(part.hubs["hub"])
     rounds = 0
+    audited: np.ndarray | None = None
+    """What the last audit saw hidden: hiding more narrows nothing, so the next asks only about what it found
+    narrow and what was hidden since."""
+    narrow = np.zeros(0, np.int64)
     while True:
         rounds += 1
         hidden_before = int(model.hidden.sum())
         for insider, cells in targets.items():
             model.protect(cells, part.threshold, insider)
-        _protect_against_each_hub(model, rest, part.threshold)
-        at_risk = audit.at_risk(model.hidden)
+        also()
+        only = None if audited is None else np.union1d(np.flatnonzero(model.hidden & ~audited), narrow)
+        audited = model.hidden.copy()
+        at_risk = audit.at_risk(model.hidden, only)
         if at_risk.empty:
-            _publish_headlines_again(part, model, rest, audit)
-            return model.hidden, rounds
+            return rounds
         targets = {
             None if pd.isna(insider) else hubs.index(insider): _positions(part.cells, cells)
             for insider, cells in at_risk.groupby("insider", dropna=False, sort=False)
         }
+        narrow = np.concatenate(list(targets.values()))
+        if rounds > 1 and model.hidden.sum() == hidden_before and audit.order_rules:
+            # An audit by witnesses alone may report a cell it could not prove wide; the exact one decides.
+            at_risk = audit.at_risk(model.hidden, np.unique(narrow), exact=True)
+            if at_risk.empty:
+                return rounds
         if rounds > 1 and model.hidden.sum() == hidden_before:
             # The LP could not move these cells far enough, or thinks they move where the audit (which also
             # knows the previous release) does not: hide everything they are related to, which can only
@@ -232,17 +396,49 @@ def _protect_against_each_hub(model: _Separation, rest: np.ndarray, threshold: i
 
 
 class _Audit:
-    """The audit of one part against everyone and the staff of each hub (who know their own hub's figures)."""
+    """The audit of one part against everyone and the staff of each hub (who know their own hub's figures), and
+    with `order_rules` the extract format's order rules between the part's measures."""
 
-    def __init__(self, part: _Part):
-        self.part = part
+    def __init__(self, part: _Part, order_rules: bool = False, witnesses: Callable[[], list] | None = None):
+        """`witnesses`: the suppressor's witnesses so far (cells moved, moves), handed to the audit as claims."""
+        self.part, self.order_rules, self.witnesses = part, order_rules, witnesses
         self.truth = part.cells[[*CELL_KEY, "value"]]
+        self.audits = 0
+        self.solved: list[attacker.Claimed] = []
+        """The points the audits solved: hiding more keeps them consistent, so each audit checks and reuses them."""
 
-    def at_risk(self, hidden: np.ndarray) -> pd.DataFrame:
+    def at_risk(self, hidden: np.ndarray, only: np.ndarray | None = None, exact: bool = False) -> pd.DataFrame:
+        """The hidden cells some attacker can narrow; with `only` (positions), among those cells alone.
+
+        With the order rules, every measure of a part is one large model, where pinning a cell down exactly costs
+        two large LPs: unless `exact`, the audit then trusts witnesses alone, reporting every cell they leave
+        narrow, and the suppressor's LPs protect those (hiding nothing where a cell was in fact wide)."""
+        self.audits += 1
         report = attacker.intervals(
-            _as_release(self.part, hidden), self.part.previous, truth=self.truth, order_rules=False
+            _as_release(self.part, hidden),
+            self.part.previous,
+            truth=self.truth,
+            order_rules=self.order_rules,
+            witnesses_only=self.order_rules and not exact,
+            only=None if only is None else self.part.cells.iloc[only],
+            claimed=None if self.witnesses is None else _claimed(self.witnesses(), self.solved),
+            keep=None if self.witnesses is None else self.solved,
         )
         return report[report["at_risk"]]
+
+
+def _claimed(witnesses: list[tuple[np.ndarray, np.ndarray]], solved: list[attacker.Claimed]) -> attacker.Claimed:
+    """The witnesses (cells moved, moves) and the points audits solved, as one set of claims."""
+    sizes = [len(cells) for cells, _ in witnesses]
+    claims = [
+        attacker.Claimed(
+            point=np.repeat(np.arange(len(witnesses)), sizes),
+            figure=np.concatenate([cells for cells, _ in witnesses] or [np.zeros(0, np.int64)]).astype(np.int64),
+            move=np.concatenate([moves for _, moves in witnesses] or [np.zeros(0)]).astype(float),
+        ),
+        *solved,
+    ]
+    return attacker.joined_claims(claims)
 
 
 def _row(insider: int | None) -> int:
@@ -440,8 +636,11 @@ class _Separation:
         latent: np.ndarray,
         owner: np.ndarray,
         hubs: int,
+        order: np.ndarray | None = None,
     ):
         self.relations, self.value, self.hidden, self.latent, self.owner = relations, value, hidden, latent, owner
+        self.order = np.zeros((0, 2), np.int64) if order is None else order
+        """(greater, lesser) cells of the order rules: the LP keeps the first at least the second."""
         self.weight = np.where(latent, 0.0, weight.astype(float))
         self.can_hide = can_hide
         self.n = len(value)
@@ -619,12 +818,14 @@ class _Separation:
         h.changeColsCost(2 * n, np.arange(2 * n, dtype=np.int32), np.r_[costs, costs])
         if self._relation_rows is None:
             self._relation_rows = self._rows()
-        starts, index, coef = self._relation_rows
-        _check(h.addRows(len(starts), np.zeros(len(starts)), np.zeros(len(starts)), len(index), starts, index, coef))
+        starts, index, coef, lower, upper = self._relation_rows
+        _check(h.addRows(len(starts), lower, upper, len(index), starts, index, coef))
         return h
 
-    def _rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The relations the LP needs, as rows over the up and down columns."""
+    def _rows(self) -> tuple[np.ndarray, ...]:
+        """The relations the LP needs, as rows over the up and down columns, and each row's bounds on the moves:
+        a sum moves as its terms do; a greater cell of an order rule moves down no further than the lesser
+        leaves room for."""
         n = self.n
         starts, index, coef = [], [], []
         for (total, terms), needed in zip(self.relations.equations, self.relations.generating):
@@ -635,7 +836,15 @@ class _Separation:
             signs = np.append(np.ones(len(terms)), -1.0)
             index.extend(np.concatenate([members, members + n]).tolist())
             coef.extend(np.concatenate([signs, -signs]).tolist())
-        return np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(coef)
+        sums = len(starts)
+        for greater, lesser in self.order.tolist():
+            starts.append(len(index))
+            index.extend([greater, lesser, greater + n, lesser + n])
+            coef.extend([1.0, -1.0, -1.0, 1.0])
+        room = self.value[self.order[:, 1]] - self.value[self.order[:, 0]]
+        lower = np.r_[np.zeros(sums), room].astype(float)
+        upper = np.r_[np.zeros(sums), np.full(len(self.order), highspy.kHighsInf)]
+        return np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(coef), lower, upper
 
     def _rise_needed(self, u: int, row: int) -> float:
         return self._rise_from(u, self.lowest[row, u] - self.value[u])
@@ -904,14 +1113,14 @@ def _same_membership(old_hubs: pd.DataFrame, new_hubs: pd.DataFrame) -> set[str]
 
 
 def _previous_part(previous: Release | None, part_cells: pd.DataFrame) -> Release | None:
-    """The previous release's cells of the same topic, measure, outcome and year."""
+    """The previous release's cells of the same topic, measures, outcome and year."""
     if previous is None:
         return None
     first = part_cells.iloc[0]
     old = previous.cells
     mask = (
         (old["topic"] == first["topic"])
-        & (old["measure"] == first["measure"])
+        & old["measure"].isin(part_cells["measure"].unique())
         & (old["outcome"] == first["outcome"])
         & (years_of(old["period"]) == year_of(first["period"]))
     )
