@@ -560,7 +560,7 @@ def ordered_releases(draw):
     return cells, hidden & (cells.value > 0).to_numpy()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ordered_releases(), st.integers(0, 2**32 - 1))
 def test_claimed_points_never_change_a_verdict(case, seed):
     """Whatever points it is handed, true (an audit's own) or made up, the audit with the order rules and every

@@ -280,7 +280,7 @@ def test_two_releases_in_a_row_pass_the_audit_of_each_hubs_staff(data, pick):
     assert not report["at_risk"].any(), audit.format_report(report, K)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_networks(), st.integers(0, 2**16))
 def test_random_extracts_protected_with_the_order_rules_pass_the_audit_that_knows_them(data, pick):
     """Two releases in a row, a correction to one hub's month between them: anyone and each hub's staff, knowing
