@@ -96,9 +96,9 @@ def intervals(
     `truth`, the true value of every cell and unpublished margin (CELL_KEY, value), adds the insiders: the
     staff of each hub, who know all of their own hub's figures. Without it only the outsider is modelled.
     `order_rules` (by default, with `truth`) adds the extract format's order rules between measures. The
-    suppressor audits each measure alone without them (fast: each measure splits into small components), then
-    each topic's measures together with them; the full model is docs/attacker.md's, and `hubdash audit
-    --insiders --order-rules` applies it.
+    suppressor audits each measure alone without them (fast: each measure splits into small components), then,
+    with `protect(order_rules=True)`, each topic's measures together with them; the full model is
+    docs/attacker.md's, and `hubdash audit --insiders --order-rules` applies it.
     `attacker` names who narrows the cell most (`insider`: that hub, None for anyone). For a cell at risk, `lower` and `upper` are that attacker's
     exact LP minimum and maximum; a cell proven safe by witnesses alone reports the part of its interval that
     was proven (the true one is at least as wide), with `exact` False.
@@ -163,7 +163,7 @@ def _attack_groups(
         insiders = _insiders_facts(truth, topic, known, release.hubs, covers) if known else None
         own = _own_part(facts[facts.target.to_numpy(bool)], known, truth, covers)
         tell = say if not known else (lambda message: None)
-        points = (claimed, truth, checked) if truth is not None and (claimed or keep is not None) else None
+        points = (claimed, truth, checked) if truth is not None and (claimed is not None or keep is not None) else None
         problem = _Problem.build(release, topic, facts, covers, tell, insiders, own, order, points)
         problems.append((known, problem))
     chunks = [chunk for _, problem in problems for chunk in problem.chunks]
