@@ -55,11 +55,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=f"K: counts 1..K-1 are never published (default {DEFAULT_THRESHOLD}, or the current release's)",
     )
-    ingest.add_argument(
-        "--order-rules",
-        action="store_true",
-        help="protect against the extract format's order rules between measures too (docs/attacker.md); slower",
-    )
     ingest.set_defaults(run=_ingest)
 
     audit = commands.add_parser(
@@ -75,9 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="also attack as the staff of each hub, who know their own hub's figures (from the staging store)",
     )
     audit.add_argument(
-        "--order-rules",
+        "--without-order-rules",
         action="store_true",
-        help="also use the extract format's order rules between measures (referred >= accepted >= ...)",
+        help="attack without the extract format's order rules between measures (referred >= accepted >= ...), "
+        "as releases were protected before issue 12",
     )
     audit.set_defaults(run=_audit)
 
@@ -134,9 +130,7 @@ def _ingest(args) -> int:
         return 2
     path = _warehouse(args)
     try:
-        outcome = ingest(
-            args.folder, path, args.threshold, progress=_progress(time.perf_counter()), order_rules=args.order_rules
-        )
+        outcome = ingest(args.folder, path, args.threshold, progress=_progress(time.perf_counter()))
     except ExtractError as error:
         print(
             f"refused: the extract in {args.folder} breaks {len(error.problems)} rule(s); nothing was loaded.",
@@ -183,7 +177,11 @@ def _audit(args) -> int:
             return 2
         truth = true_figures(staged, shown_languages(release.cells))
     report = audit.intervals(
-        release, previous, truth=truth, order_rules=args.order_rules, progress=_progress(time.perf_counter())
+        release,
+        previous,
+        truth=truth,
+        order_rules=not args.without_order_rules,
+        progress=_progress(time.perf_counter()),
     )
     print(audit.format_report(report, release.threshold))
     return 1 if report["at_risk"].any() else 0

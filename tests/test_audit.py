@@ -611,28 +611,28 @@ def test_insiders_attacked_in_groups_reach_the_verdicts_of_each_insider_alone(ca
     assert set(map(tuple, cells_at_risk(together)[list(CELL_KEY)].astype(str).to_numpy())) == risky
 
 
-def test_hubdash_audit_names_who_the_order_rules_help_and_finds_nothing_after_an_ingest_that_knows_them(
-    home, tmp_path, capsys
-):
-    """By default the suppressor protects against everyone and each hub's staff, measure by measure, and
-    `--order-rules` says what the order rules between measures narrow and for whom; `hubdash ingest
-    --order-rules` protects against them too, and then the audit, which shares nothing with it, finds nothing."""
+def test_hubdash_audit_names_who_the_order_rules_help_and_finds_nothing_after_hubdash_ingest(home, tmp_path, capsys):
+    """A release protected measure by measure (as before issue 12) passes the audit without the order rules and
+    fails it with them, which say what they narrow and for whom; `hubdash ingest` protects against them, and then
+    the audit, which shares nothing with it, finds nothing, as anyone or as each hub's staff."""
     from dashboard.cli import main
+    from dashboard.pipeline.ingest import ingest
     from seed.generate import write_seed
 
     write_seed(tmp_path / "extract", hubs=3, months=3)
-    assert main(["ingest", str(tmp_path / "extract")]) == 0
+    measure_by_measure = tmp_path / "measure-by-measure.duckdb"
+    ingest(tmp_path / "extract", measure_by_measure, order_rules=False)
+    old = ["--warehouse", str(measure_by_measure), "--insiders"]
+    assert main(["audit", *old, "--without-order-rules"]) == 0, capsys.readouterr().out
     capsys.readouterr()
-    assert main(["audit"]) == 0
-    assert main(["audit", "--insiders"]) == 0, capsys.readouterr().out
-    assert main(["audit", "--insiders", "--order-rules"]) == 1
+    assert main(["audit", *old]) == 1
     said = capsys.readouterr().out
     assert "at risk" in said and ("recovered exactly" in said or "narrowed to" in said)
 
-    ordered = tmp_path / "ordered.duckdb"
-    assert main(["ingest", str(tmp_path / "extract"), "--warehouse", str(ordered), "--order-rules"]) == 0
+    assert main(["ingest", str(tmp_path / "extract")]) == 0
     capsys.readouterr()
-    assert main(["audit", "--warehouse", str(ordered), "--insiders", "--order-rules"]) == 0, capsys.readouterr().out
+    assert main(["audit"]) == 0, capsys.readouterr().out
+    assert main(["audit", "--insiders"]) == 0, capsys.readouterr().out
 
 
 def test_hubdash_audit_needs_the_staging_store_for_the_hubs_staff(home, tmp_path, capsys):

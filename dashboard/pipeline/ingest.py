@@ -41,8 +41,12 @@ def ingest(
     path: Path,
     threshold: int | None = None,
     progress: Callable[[str], None] | None = None,
-    order_rules: bool = False,
+    order_rules: bool = True,
 ) -> Outcome:
+    """Validate, protect and publish the extract in `folder` as the next release of the warehouse at `path`.
+
+    `order_rules=False` protects measure by measure only, as releases were before issue 12: for comparisons
+    and tests that show what the order rules add, never for a release anyone reads."""
     say = progress or (lambda _msg: None)
     paths.private(path.parent)
     with warehouse.exclusive(path):

@@ -96,9 +96,9 @@ def intervals(
     `truth`, the true value of every cell and unpublished margin (CELL_KEY, value), adds the insiders: the
     staff of each hub, who know all of their own hub's figures. Without it only the outsider is modelled.
     `order_rules` (by default, with `truth`) adds the extract format's order rules between measures. The
-    suppressor audits each measure alone without them (fast: each measure splits into small components), then,
-    with `protect(order_rules=True)`, each topic's measures together with them; the full model is
-    docs/attacker.md's, and `hubdash audit --insiders --order-rules` applies it.
+    suppressor audits each measure alone without them (fast: each measure splits into small components), then
+    each topic's measures together with them; the full model is docs/attacker.md's, and `hubdash audit
+    --insiders` applies it.
     `attacker` names who narrows the cell most (`insider`: that hub, None for anyone). For a cell at risk, `lower` and `upper` are that attacker's
     exact LP minimum and maximum; a cell proven safe by witnesses alone reports the part of its interval that
     was proven (the true one is at least as wide), with `exact` False.

@@ -3,10 +3,9 @@
 Primary suppression hides every count from 1 to K-1. Complementary suppression
 then hides more cells until no hidden cell can be narrowed to an interval
 narrower than K, from everything published, by anyone or by the staff of any one
-hub, who know their own hub's figures exactly (docs/attacker.md), and with
-`order_rules` by all of them knowing the extract format's order rules between
-measures too. Each measure is first protected alone, then (with `order_rules`)
-the measures the order rules join together:
+hub, who know their own hub's figures exactly (docs/attacker.md), all of them
+knowing the extract format's order rules between measures too. Each measure is
+first protected alone, then the measures the order rules join together:
 
 1. for each independent part of the cube (a topic, measure and year), a linear
    programme over the same unknowns the attacker reasons about (every cell of the
@@ -30,7 +29,9 @@ the measures the order rules join together:
    not be needed once all are protected;
 5. for each topic whose measures are ordered (referred >= accepted, ...), outcome
    and year: a cell hidden for one measure is hidden for the measures ordered with
-   it (headline figures only where the two are within K), then the audit with the
+   it (headline figures only where the two are within K); one table's LPs per
+   measure find witnesses that move it and every measure above it alike, which
+   keeps the order rules (_shift_measures_together); then the audit with the
    order rules says which cells can still be narrowed, and LPs over every measure,
    with the order rules as rows, give them witnesses, until it finds nothing. That
    audit is one large model: it trusts witnesses alone (a cell they leave narrow is
@@ -97,15 +98,15 @@ def protect(
     previous: Release | None = None,
     progress: Callable[[str], None] | None = None,
     workers: int | None = None,
-    order_rules: bool = False,
+    order_rules: bool = True,
 ) -> Protected:
     """Decide which cells of the cube (true values) are published.
 
     `margins` are the true counts that no view publishes (cube.unpublished_margins):
     the attacker reasons about them as unknowns, so the suppressor must too.
     `workers`: processes protecting independent parts side by side (default tuning.workers()).
-    `order_rules`: protect against the extract format's order rules too (step 5 of the module's list). It costs
-    about twice the time on the tests' seed (README, Disclosure control), so it is asked for, not yet the default.
+    `order_rules`: protect against the extract format's order rules too (step 5 of the module's list); False only
+    to show what they add (tests, benchmarks), as releases were protected before issue 12.
     """
     say = progress or (lambda _msg: None)
     workers = workers or tuning.workers()
@@ -216,12 +217,14 @@ def _protect_with_order_rules(part: _Part) -> tuple[np.ndarray, int]:
     a published neighbour in the funnel would bound it from above or below. A headline figure (a quarter's or a
     year's total, any network figure) is hidden beside a hidden measure only where the two differ by less than
     K; readers look for those first, and a far larger or smaller figure bounds the hidden one no closer than
-    the sums already do. Then the audit, with the order rules, says which cells can still be narrowed, and LPs
+    the sums already do. Witnesses that move measures alike (_shift_measures_together) then carry most small
+    cells at one table's cost. The audit, with the order rules, says which cells can still be narrowed, and LPs
     over every measure of the part, with the order rules as rows, give them witnesses, until it finds nothing.
 
     The order rules join every measure into one model, whose LPs are an order of magnitude dearer than one
     measure's: each audit here solves no cell's own min and max (a cell its witnesses leave narrow is protected
-    as if at risk), and takes as claims the witnesses found so far, the suppressor's and its own earlier ones.
+    as if at risk), and takes as claims the witnesses found so far, those moving measures alike, the joint LPs'
+    and its own earlier ones.
     Totals are not published again afterwards: deciding that needs exact intervals, which cost more here than
     the totals are worth (docs/attacker.md has the measurement).
     """
@@ -229,6 +232,7 @@ def _protect_with_order_rules(part: _Part) -> tuple[np.ndarray, int]:
     can_hide = (value > 0) & ~part.locked & ~part.latent
     hidden = part.suppressed.copy()
     _alike_across_measures(part.cells, value, hidden, can_hide, part.threshold)
+    shifts = _shift_measures_together(part, value, hidden, can_hide)
     relations = _Relations(part.cells, part.hubs, part.shown)
     hubs = list(part.hubs["hub"])
     model = _Separation(
@@ -242,9 +246,82 @@ def _protect_with_order_rules(part: _Part) -> tuple[np.ndarray, int]:
         len(hubs),
         order=_order_pairs(part.cells),
     )
-    audit = _Audit(part, order_rules=True, witnesses=lambda: [(c, m) for c, m, _ in model.witnesses])
+    audit = _Audit(part, order_rules=True, witnesses=lambda: shifts + [(c, m) for c, m, _ in model.witnesses])
     rounds = _until_audit_passes(part, model, relations, can_hide, audit, targets={})
     return model.hidden, rounds
+
+
+def _shift_measures_together(
+    part: _Part, value: np.ndarray, hidden: np.ndarray, can_hide: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Witnesses against the order rules found at the cost of one measure's LPs, not of all measures joined.
+
+    Moving a measure of a cell and every measure above it (referred >= accepted >= ...) by the same amount keeps
+    every rule among them; a rule to a measure below holds while the move down leaves room for it, and each
+    measure stays at least what it must (1 where hidden, 0 for a margin). So for each measure, lowest first,
+    one table's LPs over the cells hidden for it and every measure above, with that room as how far each cell
+    may go down, give its small cells witnesses that hold against the order rules too. Cells a witness moves
+    are hidden for the measures it moves (in `hidden`), except the network's totals, which stay where they are:
+    moving the measures above a small one alike would otherwise hide the network's referrals each year.
+    Returns the witnesses as moves of the part's cells, for the audit to check before it trusts them; what
+    they leave narrow is the joint LPs' to protect.
+    """
+    place = [c for c in CELL_KEY if c != "measure"]
+    where = pd.Index(_joined(part.cells[place].astype(str)))
+    measure = part.cells["measure"].to_numpy()
+    measures = list(dict.fromkeys(measure))
+    at = np.column_stack(
+        [pd.Series(np.flatnonzero(measure == m), index=where[measure == m]).reindex(where).to_numpy() for m in measures]
+    )
+    at = np.unique(at[~np.isnan(at).any(axis=1)].astype(np.int64), axis=0)  # a row per cell: its measures' positions
+    if not len(at):
+        return []
+    template = part.cells.iloc[at[:, 0]]
+    relations = _Relations(template, part.hubs, part.shown)
+    hubs = list(part.hubs["hub"])
+    owner, latent = _owner(template, hubs), part.latent[at[:, 0]]
+    network_total = _is_total(template) & (template["geo_level"] == "network").to_numpy()
+    pairs = {(measures.index(a), measures.index(b)) for a, b in _ordered_with(TOPICS[part.cells["topic"].iloc[0]])}
+    above = {m: [a for a, b in pairs if b == m] for m in range(len(measures))}
+    values = value[at]
+    # Per measure, attacker (_row) and cell: the highest and lowest value the witnesses so far reach.
+    highest = np.tile(values.T[:, None, :].astype(float), (1, len(hubs) + 1, 1))
+    lowest = highest.copy()
+    witnesses = []
+    for m in sorted(above, key=lambda m: -len(above[m])):
+        moved = [m, *above[m]]
+        short = hidden[at[:, m]] & (np.floor(highest[m] + TOLERANCE) - np.ceil(lowest[m] - TOLERANCE) < part.threshold)
+        rest = np.vstack([values[:, m], _rest_without_each_hub(template, values[:, m], part.hubs)])
+        wanted = short & (rest >= 1) & (rest < part.threshold)
+        if not wanted.any():
+            continue
+        room = values[:, moved].min(axis=1) - np.where(latent, 0, 1)
+        for a, b in pairs:
+            if a in moved and b not in moved:
+                room = np.minimum(room, values[:, a] - values[:, b])
+        model = _Separation(
+            relations,
+            values[:, m],
+            _cost(template),
+            can_hide[at[:, moved]].all(axis=1) & ~network_total,
+            hidden[at[:, moved]].all(axis=1),
+            latent,
+            owner,
+            len(hubs),
+        )
+        model.down_bound = np.where(model.down_bound > 0, np.maximum(room, 0), 0).astype(float)
+        for row in np.flatnonzero(wanted.any(axis=1)):
+            model.protect(np.flatnonzero(wanted[row] & model.hidden), part.threshold, _insider(row))
+        hidden[at[model.hidden][:, moved]] = True
+        for cells, moves, moved_hubs in model.witnesses:
+            witnesses.append((at[cells][:, moved].ravel(), np.repeat(moves, len(moved))))
+            rows = np.setdiff1d(np.arange(len(hubs) + 1), 1 + moved_hubs)
+            reached = values[cells][:, moved].T + moves
+            for i, measure_moved in enumerate(moved):
+                spot = np.ix_(rows, cells)
+                highest[measure_moved][spot] = np.maximum(highest[measure_moved][spot], reached[i])
+                lowest[measure_moved][spot] = np.minimum(lowest[measure_moved][spot], reached[i])
+    return witnesses
 
 
 def _ordered_with(topic) -> set[tuple[str, str]]:
@@ -266,9 +343,7 @@ def _alike_across_measures(
     place = [c for c in CELL_KEY if c != "measure"]
     where = pd.Index(_joined(cells[place].astype(str)))
     measure = cells["measure"].to_numpy()
-    headline = (_is_total(cells) & (cells["period_level"] != "month").to_numpy()) | (
-        cells["geo_level"] == "network"
-    ).to_numpy()
+    headline = _headline(cells)
     was_hidden = hidden.copy()
     for greater, lesser in _ordered_with(TOPICS[cells["topic"].iloc[0]]):
         for this, other in ((greater, lesser), (lesser, greater)):
@@ -279,6 +354,12 @@ def _alike_across_measures(
             close = np.abs(value[mine] - value[partner]) < threshold
             beside = was_hidden[partner] & can_hide[mine] & (~headline[mine] | close)
             hidden[mine[beside]] = True
+
+
+def _headline(cells: pd.DataFrame) -> np.ndarray:
+    """The figures readers look for first: a quarter's or a year's total, and any network figure."""
+    period_total = _is_total(cells) & (cells["period_level"] != "month").to_numpy()
+    return period_total | (cells["geo_level"] == "network").to_numpy()
 
 
 def _order_pairs(cells: pd.DataFrame) -> np.ndarray:

@@ -199,12 +199,10 @@ def blocks() -> list[Block]:
     add(
         "markdown",
         "**The order rules.** The extract format says no more referrals are completed than reached a first "
-        "appointment (and so on); a reader can use that to narrow a hidden count under a published larger one. A "
-        "release published with `hubdash ingest --order-rules` is protected against that too, and the audit below "
-        "then finds nothing; without it (the default while it takes about twice as long) the audit finds figures "
-        "it narrows.",
+        "appointment (and so on); a reader can use that to narrow a hidden count under a published larger one. "
+        "Every release is protected against that too, and both audits above use the order rules; "
+        "`--without-order-rules` attacks as releases were protected before, measure by measure.",
     )
-    add("code", "hubdash audit --insiders --order-rules")
     add("markdown", "`--warehouse PATH` audits a warehouse file other than the current one.")
     return every
 
