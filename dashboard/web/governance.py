@@ -200,8 +200,9 @@ def blocks() -> list[Block]:
         "markdown",
         "**The order rules.** The extract format says no more referrals are completed than reached a first "
         "appointment (and so on); a reader can use that to narrow a hidden count under a published larger one. "
-        "Every release is protected against that too, and both audits above use the order rules; "
-        "`--without-order-rules` attacks as releases were protected before, measure by measure.",
+        "Each release is protected against that too, and every audit above uses the order rules, so it also checks "
+        "a release published before they were (`--without-order-rules` attacks measure by measure, as those were "
+        "protected).",
     )
     add("markdown", "`--warehouse PATH` audits a warehouse file other than the current one.")
     return every
