@@ -316,11 +316,10 @@ def _shift_measures_together(
         for cells, moves, moved_hubs in model.witnesses:
             witnesses.append((at[cells][:, moved].ravel(), np.repeat(moves, len(moved))))
             rows = np.setdiff1d(np.arange(len(hubs) + 1), 1 + moved_hubs)
-            reached = values[cells][:, moved].T + moves
-            for i, measure_moved in enumerate(moved):
-                spot = np.ix_(rows, cells)
-                highest[measure_moved][spot] = np.maximum(highest[measure_moved][spot], reached[i])
-                lowest[measure_moved][spot] = np.minimum(lowest[measure_moved][spot], reached[i])
+            reached = (values[cells][:, moved].T + moves)[:, None, :]
+            spot = np.ix_(moved, rows, cells)
+            highest[spot] = np.maximum(highest[spot], reached)
+            lowest[spot] = np.minimum(lowest[spot], reached)
     return witnesses
 
 
