@@ -221,14 +221,16 @@ def _kill_once(folder: Path, home: Path, there: Path) -> None:
     process.stderr.close()
 
 
-def test_a_load_killed_at_any_moment_leaves_a_readable_release(home, small_extract, tmp_path):
+def test_a_load_killed_at_any_moment_leaves_a_readable_release(home, tmp_path):
     """Kill the second ingest in each of its steps, and at each file it writes: the first release stays current
     and whole, and the worker processes it started end with it. The moments come from what the ingest reports
     and writes, not from a share of its measured time, so they fall where meant whatever the extract's size
-    or the machine's load: halfway through each step, then as each file of release 2 is begun and is done."""
-    assert main(["ingest", str(small_extract)]) == 0
-    second = tmp_path / "second"
-    write_seed(second, hubs=3, months=1, seed=8)  # one month: the test runs this load a dozen times
+    or the machine's load: halfway through each step, then as each file of release 2 is begun and is done.
+    Both releases hold one month (the second replaces the first's): the test runs that load a dozen times."""
+    first_extract, second = tmp_path / "first", tmp_path / "second"
+    write_seed(first_extract, hubs=3, months=1, seed=7)
+    write_seed(second, hubs=3, months=1, seed=8)
+    assert main(["ingest", str(first_extract)]) == 0
     path = home / "warehouse.duckdb"
     first = warehouse.read_release(path)
     written = [
