@@ -89,7 +89,7 @@ def _publish(folder: Path, path: Path, threshold: int | None, say: Callable[[str
     )
     release = Release(cells=protected.cells, hubs=staged.hubs, blocks=blocks, threshold=threshold, number=number)
     say("working out the range the published figures imply for each hidden one")
-    ranges = implied_ranges(release)
+    ranges = implied_ranges(release, order_rules=order_rules)
     say(f"writing release {number}, and each hub's own figures")
     own = true_figures(staged, shown)
     own = own[(own["geo_level"] == "hub") & (own["language"] != OTHER_LANGUAGES)]  # their own hub, language by language
