@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from dashboard.hierarchy import ALL, CELL_KEY, OTHER_LANGUAGES, SERVICE_LINES, TOPICS, month_range, year_of, years_of
-from dashboard.pipeline.cube import build_cube, unpublished_margins
+from dashboard.pipeline.cube import build_cube, choose_shown_languages, unpublished_margins
 from dashboard.protection import audit
 from dashboard.protection.disclosure import protect
 from dashboard.protection.release import Release
@@ -386,3 +386,26 @@ def test_a_corrected_release_teaches_nothing_to_whoever_kept_the_last_one(region
         untouched = both[(both["topic"] == "referrals") & (both["geo"] == "b") & (both["period_level"] == "month")]
         assert len(untouched) and (untouched["suppressed_first"] == untouched["suppressed_second"]).all()
         assert (untouched["value_first"].fillna(-1) == untouched["value_second"].fillna(-1)).all()
+
+
+def test_a_cell_that_could_not_be_small_is_audited_again_once_hiding_more_lets_it_be(tmp_path):
+    """Hiding more only widens a cell's interval, but its least value can then fall below K: a cell narrowed to
+    12..16, not at risk as it cannot be small, is at risk at 9..16. The default seed's language access for 2024
+    had three such cells (narrowed to 9..16 by a neighbour hub's staff) that the suppressor's loop, asking
+    again only about cells it had found at risk, never looked at again."""
+    from dashboard.pipeline.extract import read_extract
+    from seed.generate import write_seed
+
+    write_seed(tmp_path / "seed", hubs=6, months=36)
+    data = read_extract(tmp_path / "seed")
+    shown_below = choose_shown_languages(data, {})
+    cube, margins = build_cube(data, shown_below), unpublished_margins(data, shown_below)
+    in_2024 = lambda frame: (frame["topic"] == "language_access") & frame["period"].str.startswith("2024")  # noqa: E731
+    cube, margins = cube[in_2024(cube)].reset_index(drop=True), margins[in_2024(margins)].reset_index(drop=True)
+    blocks = pd.DataFrame(columns=["topic", "month", "hub", "revision"])
+    protected = protect(cube, margins, data.hubs, blocks, K, workers=1)
+
+    release = Release(cells=protected.cells, hubs=data.hubs, blocks=blocks, threshold=K)
+    everything = pd.concat([cube, margins])[[*CELL_KEY, "value"]]
+    report = audit.intervals(release, truth=everything, order_rules=True)
+    assert not report["at_risk"].any(), audit.format_report(report, K)

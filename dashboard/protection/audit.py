@@ -239,7 +239,8 @@ def _own_part(cells: pd.DataFrame, known: frozenset, truth: pd.DataFrame | None,
 
 
 def _narrowest(report: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """One row per cell: the attack that narrows it most, at risk first.
+    """One row per cell: the attack that narrows it most, at risk first; `narrow` where any attack leaves it
+    fewer than K values.
 
     A cell is at risk when fewer than K values remain and the part of it the attacker does not own could be
     small; a whole number of people, not a share of a figure it can already read. One hub's staff who find
@@ -251,6 +252,9 @@ def _narrowest(report: pd.DataFrame, threshold: int) -> pd.DataFrame:
     only_own = single & (np.abs(lower - own) < TOLERANCE) & (np.abs(upper - own) < TOLERANCE)
     could_be_small = np.ceil(least - own - TOLERANCE) < threshold
     report["at_risk"] = _too_narrow(lower, upper, threshold) & could_be_small & ~only_own
+    # Narrow but not at risk (it cannot be small): hiding more can lower its least value until it can.
+    report["narrow"] = _too_narrow(lower, upper, threshold) & ~only_own
+    report["narrow"] = report.groupby(list(CELL_KEY), dropna=False, sort=False)["narrow"].transform("any")
     with np.errstate(invalid="ignore"):
         width = np.floor(upper + TOLERANCE) - np.ceil(lower - TOLERANCE)
     report["_width"] = np.where(report.at_risk, width, np.inf)

@@ -423,7 +423,8 @@ def _until_audit_passes(
     rounds = 0
     audited: np.ndarray | None = None
     """What the last audit saw hidden: hiding more narrows nothing, so the next asks only about what it found
-    narrow and what was hidden since."""
+    narrow (at risk, or narrow but unable to be small: hiding more can lower its least value until it can be)
+    and what was hidden since."""
     narrow = np.zeros(0, np.int64)
     while True:
         rounds += 1
@@ -440,10 +441,10 @@ def _until_audit_passes(
             None if pd.isna(insider) else hubs.index(insider): _positions(part.cells, cells)
             for insider, cells in at_risk.groupby("insider", dropna=False, sort=False)
         }
-        narrow = np.concatenate(list(targets.values()))
+        narrow = audit.narrow
         if rounds > 1 and model.hidden.sum() == hidden_before and audit.order_rules:
             # An audit by witnesses alone may report a cell it could not prove wide; the exact one decides.
-            at_risk = audit.at_risk(model.hidden, np.unique(narrow), exact=True)
+            at_risk = audit.at_risk(model.hidden, np.unique(np.concatenate(list(targets.values()))), exact=True)
             if at_risk.empty:
                 return rounds
         if rounds > 1 and model.hidden.sum() == hidden_before:
@@ -484,6 +485,8 @@ class _Audit:
         self.part, self.order_rules, self.witnesses = part, order_rules, witnesses
         self.truth = part.cells[[*CELL_KEY, "value"]]
         self.audits = 0
+        self.narrow = np.zeros(0, np.int64)
+        """The cells the last audit found narrower than K for some attacker, whether or not they could be small."""
         self.solved: list[attacker.Claimed] = []
         """The points the audits solved: hiding more keeps them consistent, so each audit checks and reuses them."""
 
@@ -504,6 +507,7 @@ class _Audit:
             claimed=None if self.witnesses is None else _claimed(self.witnesses(), self.solved),
             keep=None if self.witnesses is None else self.solved,
         )
+        self.narrow = _positions(self.part.cells, report[report["narrow"]])
         return report[report["at_risk"]]
 
 
