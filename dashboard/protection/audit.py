@@ -252,8 +252,9 @@ def _narrowest(report: pd.DataFrame, threshold: int) -> pd.DataFrame:
     only_own = single & (np.abs(lower - own) < TOLERANCE) & (np.abs(upper - own) < TOLERANCE)
     could_be_small = np.ceil(least - own - TOLERANCE) < threshold
     report["at_risk"] = _too_narrow(lower, upper, threshold) & could_be_small & ~only_own
-    # Narrow but not at risk (it cannot be small): hiding more can lower its least value until it can.
-    report["narrow"] = _too_narrow(lower, upper, threshold) & ~only_own
+    # Narrow but not at risk (it cannot be small, or its rest is a known zero): hiding more can widen it until
+    # it can be small.
+    report["narrow"] = _too_narrow(lower, upper, threshold)
     report["narrow"] = report.groupby(list(CELL_KEY), dropna=False, sort=False)["narrow"].transform("any")
     with np.errstate(invalid="ignore"):
         width = np.floor(upper + TOLERANCE) - np.ceil(lower - TOLERANCE)
