@@ -18,7 +18,10 @@ Printed, for the working tree (and REV, with --before):
 3. The issue's targets, from the release and the staging store: hub x quarter and hub x year totals at or
    above K shown, per measure (outcomes: all outcomes together); region and network totals at or above K
    shown, with the hidden region totals of a two-hub region whose other hub's total is 1..K-1 counted apart;
-   interpreter coverage shown per language group at network x year (the language page's own query).
+   interpreter coverage shown per language group at network x year (the language page's own query). Beside
+   them, the most any release could show (least_hidden): for each figure and period alone, the fewest hub and
+   region totals that must be hidden, against anyone and each hub's staff, while every network total is
+   published; a release has more relations, so it can only show less.
 4. Tau-Argus Modular (HiTaS, through `pytauargus`, whose wheel bundles the native Tau-Argus libraries and HiGHS)
    on the referrals: one table per measure and year, year/quarter/month x network/region/hub x service line,
    every cell's true value and status given: 1..K-1 unsafe with an upper protection level of K, a hub's month
@@ -132,6 +135,7 @@ def measure(tree: Path, home: Path, extract: Path | None, skip_pages: bool) -> d
     result["threshold"] = release.threshold
     result["tiers"] = tiers(cells)
     result["targets"] = targets(cells, release.hubs, release.threshold)
+    result["least_hidden"] = least_hidden(cells, release.hubs, release.threshold)
     result["coverage"] = coverage(path)
     referral_totals = cells[
         (cells["topic"] == "referrals") & cells["geo_level"].isin(["hub", "region"]) & is_total(cells)
@@ -207,6 +211,101 @@ def targets(cells, hubs, k: int) -> dict:
             excepted = len(flagged)
         upper.append([geo_level, int((~at["suppressed"]).sum()), len(at), excepted, len(hidden) - excepted])
     return {"hub": hub_rows, "upper": upper, "two_hub_regions": sorted(two_hub_regions)}
+
+
+LEAST_HIDDEN_UP_TO = 12
+"""least_hidden tries every choice of hub and region totals to hide: only up to this many of them per figure."""
+
+
+def least_hidden(cells, hubs, k: int) -> list[list]:
+    """[figure, period level, hub totals >= K, least of them hidden, region totals >= K, least of them hidden,
+    figures whose network total must be hidden] for the quarterly and yearly hub, region and network totals.
+
+    The least any release can hide while publishing every network total, against the outsider and the staff of
+    each hub: each figure and period alone, with only the sums between its hubs, regions and network (a
+    release has more relations, which only narrow cells further, so it must hide at least this many). Tried
+    choice by choice, fewest hidden first; where none keeps the network total, it is hidden too. Empty on
+    networks with more than LEAST_HIDDEN_UP_TO hubs and regions."""
+
+    hub_names = sorted(hubs["hub"])
+    regions = sorted(hubs["region"].unique())
+    if len(hub_names) + len(regions) > LEAST_HIDDEN_UP_TO:
+        return []
+    places = hub_names + regions + ["network"]
+    sums = [[places.index(r), *(places.index(h) for h in hubs.loc[hubs["region"] == r, "hub"])] for r in regions]
+    sums.append([len(places) - 1, *(places.index(r) for r in regions)])
+    totals = cells[is_total(cells) & cells["period_level"].isin(["quarter", "year"])].copy()
+    totals["figure"] = totals["topic"].map({"outcomes": "outcomes: "}).fillna("") + totals["measure"]
+    found = {}
+    for (figure, level, _, _), group in totals.groupby(["figure", "period_level", "period", "outcome"], sort=False):
+        value = group.set_index("geo")["true"].reindex(places).to_numpy(dtype=float)
+        least = _least_hiding(value, sums, len(hub_names), k)
+        big = value >= k
+        row = found.setdefault((figure, level), [0, 0, 0, 0, 0])
+        hub_big, region_big = int(big[: len(hub_names)].sum()), int(big[len(hub_names) : -1].sum())
+        row[0] += hub_big
+        row[2] += region_big
+        if least is None:  # even with the network hidden: count everything large as hidden
+            row[1], row[3], row[4] = row[1] + hub_big, row[3] + region_big, row[4] + 1
+            continue
+        hidden, network_hidden = least
+        row[1] += int((hidden & big)[: len(hub_names)].sum())
+        row[3] += int((hidden & big)[len(hub_names) : -1].sum())
+        row[4] += int(network_hidden)
+    return [[figure, level, *row] for (figure, level), row in found.items()]
+
+
+def _least_hiding(value, sums: list[list[int]], hubs: int, k: int):
+    """(hidden, whether the network had to be hidden) for the fewest totals hidden that keep every small one
+    K wide for everyone and each hub's staff, or None."""
+    import itertools
+
+    import numpy as np
+
+    small = (value >= 1) & (value < k)
+    optional = np.flatnonzero(value[:-1] >= k)
+    for network_hidden in (False, True):
+        for count in range(len(optional) + 1):
+            for chosen in sorted(itertools.combinations(optional, count), key=lambda c: sum(i >= hubs for i in c)):
+                hidden = small.copy()
+                hidden[list(chosen)] = True
+                hidden[-1] |= network_hidden and value[-1] > 0
+                if _every_small_hidden_total_wide(value, hidden, sums, hubs, k):
+                    return hidden, network_hidden
+    return None
+
+
+def _every_small_hidden_total_wide(value, hidden, sums: list[list[int]], hubs: int, k: int) -> bool:
+    import highspy
+    import numpy as np
+
+    from dashboard.internals import quiet_highs
+
+    for insider in [None, *range(hubs)]:
+        unknown = hidden.copy()
+        if insider is not None:
+            unknown[insider] = False
+        model = quiet_highs()
+        n = len(value)
+        model.addVars(n, np.where(unknown, 1.0, value), np.where(unknown, highspy.kHighsInf, value))
+        for whole, *parts in sums:
+            model.addRow(
+                0.0, 0.0, len(parts) + 1, np.array([whole, *parts], np.int32), np.array([1.0] + [-1.0] * len(parts))
+            )
+        for cell in np.flatnonzero(unknown & (value >= 1) & (value < k)):
+            extremes = []
+            for sense in (1.0, -1.0):
+                cost = np.zeros(n)
+                cost[cell] = sense
+                model.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+                model.run()
+                if model.getModelStatus() == highspy.HighsModelStatus.kUnbounded:
+                    extremes.append(np.inf)
+                    break
+                extremes.append(sense * model.getInfo().objective_function_value)
+            if extremes[-1] != np.inf and extremes[1] - extremes[0] < k - 1e-6:
+                return False
+    return True
 
 
 def coverage(path: Path) -> list[list]:
@@ -497,6 +596,13 @@ def report(results: dict, home: Path, skip_tau_argus: bool, work: Path) -> None:
     )
     for geo_level, *_ in results["after"]["targets"]["upper"]:
         line(f"    {geo_level}", *(upper_text(results[n]["targets"]["upper"], geo_level) for n in names), width=34)
+    if results["after"]["least_hidden"]:
+        print(
+            "  The most any release can show, every network total published (hub, region totals >= K, quarter / year)"
+        )
+        rows = {(r[0], r[1]): r[2:] for r in results["after"]["least_hidden"]}
+        for figure in dict.fromkeys(r[0] for r in results["after"]["least_hidden"]):
+            line(f"    {figure}", *(most_shown_text(rows, figure, i) for i in (0, 2)), width=34)
     print("  Interpreter coverage shown at network x year, language groups")
     for year, *_ in results["after"]["coverage"]:
         line(f"    {year}", *(coverage_text(results[n]["coverage"], year) for n in names), width=34)
@@ -572,6 +678,17 @@ def upper_text(rows: list, geo_level: str) -> str:
         return ""
     _, shown, total, excepted, other = row
     return f"{share(shown, total)} of {total:,}; hidden: {excepted} + {other}"
+
+
+def most_shown_text(rows: dict, figure: str, at: int) -> str:
+    """'hubs 75% / 100%' (quarter / year) from least_hidden's rows, `at` 0 for hubs and 2 for regions; for hubs,
+    how many network totals cannot stay published."""
+    found = [rows.get((figure, level)) for level in ("quarter", "year")]
+    shares = " / ".join("-" if r is None else share(r[at] - r[at + 1], r[at]) for r in found)
+    network = sum(r[4] for r in found if r is not None)
+    return (
+        ("hubs " if at == 0 else "regions ") + shares + (f" (network hidden: {network})" if network and at == 0 else "")
+    )
 
 
 def coverage_text(rows: list, year: str) -> str:
