@@ -41,6 +41,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from seed.generate import DEFAULT_HUBS, DEFAULT_MONTHS, write_seed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -222,10 +224,13 @@ def least_hidden(cells, hubs, k: int) -> list[list]:
     figures whose network total must be hidden] for the quarterly and yearly hub, region and network totals.
 
     The least any release can hide while publishing every network total, against the outsider and the staff of
-    each hub: each figure and period alone, with only the sums between its hubs, regions and network (a
-    release has more relations, which only narrow cells further, so it must hide at least this many). Tried
+    each hub: each figure and period alone, with only the sums between its hubs, regions and network, and each
+    place's months (a release has more relations, which only narrow cells further, so it must hide at least
+    this many). A total of n months one of which is small must be hidden unless it is at least K + n (with all
+    n hidden, the small one spans total - n values), and when hidden no attacker may hold it below K + n. Tried
     choice by choice, fewest hidden first; where none keeps the network total, it is hidden too. Empty on
     networks with more than LEAST_HIDDEN_UP_TO hubs and regions."""
+    from dashboard.hierarchy import quarter_of
 
     hub_names = sorted(hubs["hub"])
     regions = sorted(hubs["region"].unique())
@@ -234,12 +239,25 @@ def least_hidden(cells, hubs, k: int) -> list[list]:
     places = hub_names + regions + ["network"]
     sums = [[places.index(r), *(places.index(h) for h in hubs.loc[hubs["region"] == r, "hub"])] for r in regions]
     sums.append([len(places) - 1, *(places.index(r) for r in regions)])
-    totals = cells[is_total(cells) & cells["period_level"].isin(["quarter", "year"])].copy()
+    totals = cells[is_total(cells)].copy()
     totals["figure"] = totals["topic"].map({"outcomes": "outcomes: "}).fillna("") + totals["measure"]
+    months = totals[totals["period_level"] == "month"]
+    months = months.assign(quarter=months["period"].map(quarter_of), year=months["period"].str.slice(0, 4))
+    months = months.assign(small=(months["true"] >= 1) & (months["true"] < k))
+    # Per level, (figure, outcome, place, period) -> the least a total must reach if one of its months is small.
+    reach = {
+        level: months.groupby(["figure", "outcome", "geo", level]).agg(small=("small", "any"), n=("small", "size"))
+        for level in ("quarter", "year")
+    }
     found = {}
-    for (figure, level, _, _), group in totals.groupby(["figure", "period_level", "period", "outcome"], sort=False):
+    totals = totals[totals["period_level"].isin(["quarter", "year"])]
+    for (figure, level, period, outcome), group in totals.groupby(
+        ["figure", "period_level", "period", "outcome"], sort=False
+    ):
         value = group.set_index("geo")["true"].reindex(places).to_numpy(dtype=float)
-        least = _least_hiding(value, sums, len(hub_names), k)
+        at = reach[level].reindex([(figure, outcome, place, period) for place in places])
+        least_top = np.where(at["small"].fillna(False).to_numpy(bool), k + at["n"].fillna(0).to_numpy(), 0.0)
+        least = _least_hiding(value, least_top, sums, len(hub_names), k)
         big = value >= k
         row = found.setdefault((figure, level), [0, 0, 0, 0, 0])
         hub_big, region_big = int(big[: len(hub_names)].sum()), int(big[len(hub_names) : -1].sum())
@@ -255,57 +273,66 @@ def least_hidden(cells, hubs, k: int) -> list[list]:
     return [[figure, level, *row] for (figure, level), row in found.items()]
 
 
-def _least_hiding(value, sums: list[list[int]], hubs: int, k: int):
+def _least_hiding(value, least_top, sums: list[list[int]], hubs: int, k: int):
     """(hidden, whether the network had to be hidden) for the fewest totals hidden that keep every small one
-    K wide for everyone and each hub's staff, or None."""
+    K wide and every one with a small month able to reach its least_top, for everyone and each hub's staff;
+    or None."""
     import itertools
 
-    import numpy as np
-
-    small = (value >= 1) & (value < k)
-    optional = np.flatnonzero(value[:-1] >= k)
+    must = ((value >= 1) & (value < k)) | (value < least_top)
+    optional = np.flatnonzero(~must[:-1] & (value[:-1] > 0))
     for network_hidden in (False, True):
         for count in range(len(optional) + 1):
             for chosen in sorted(itertools.combinations(optional, count), key=lambda c: sum(i >= hubs for i in c)):
-                hidden = small.copy()
+                hidden = must.copy()
                 hidden[list(chosen)] = True
                 hidden[-1] |= network_hidden and value[-1] > 0
-                if _every_small_hidden_total_wide(value, hidden, sums, hubs, k):
+                if _wide_enough(value, least_top, hidden, sums, hubs, k):
                     return hidden, network_hidden
     return None
 
 
-def _every_small_hidden_total_wide(value, hidden, sums: list[list[int]], hubs: int, k: int) -> bool:
-    import highspy
-    import numpy as np
-
-    from dashboard.internals import quiet_highs
-
+def _wide_enough(value, least_top, hidden, sums: list[list[int]], hubs: int, k: int) -> bool:
     for insider in [None, *range(hubs)]:
         unknown = hidden.copy()
         if insider is not None:
             unknown[insider] = False
-        model = quiet_highs()
-        n = len(value)
-        model.addVars(n, np.where(unknown, 1.0, value), np.where(unknown, highspy.kHighsInf, value))
-        for whole, *parts in sums:
-            model.addRow(
-                0.0, 0.0, len(parts) + 1, np.array([whole, *parts], np.int32), np.array([1.0] + [-1.0] * len(parts))
-            )
-        for cell in np.flatnonzero(unknown & (value >= 1) & (value < k)):
-            extremes = []
-            for sense in (1.0, -1.0):
-                cost = np.zeros(n)
-                cost[cell] = sense
-                model.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
-                model.run()
-                if model.getModelStatus() == highspy.HighsModelStatus.kUnbounded:
-                    extremes.append(np.inf)
-                    break
-                extremes.append(sense * model.getInfo().objective_function_value)
-            if extremes[-1] != np.inf and extremes[1] - extremes[0] < k - 1e-6:
+        model = _attacker_model(value, unknown, sums)
+        for cell in np.flatnonzero(unknown & (((value >= 1) & (value < k)) | (least_top > 0))):
+            highest = _extreme(model, cell, -1.0)
+            if highest < least_top[cell] - 1e-6:
+                return False
+            if value[cell] < k and highest - _extreme(model, cell, 1.0) < k - 1e-6:
                 return False
     return True
+
+
+def _attacker_model(value, unknown, sums: list[list[int]]):
+    """The totals as an attacker sees them: the known at their values, the unknown at least 1, and the sums."""
+    import highspy
+
+    from dashboard.internals import quiet_highs
+
+    model = quiet_highs()
+    model.addVars(len(value), np.where(unknown, 1.0, value), np.where(unknown, highspy.kHighsInf, value))
+    for whole, *parts in sums:
+        columns = np.array([whole, *parts], np.int32)
+        model.addRow(0.0, 0.0, len(columns), columns, np.array([1.0] + [-1.0] * len(parts)))
+    return model
+
+
+def _extreme(model, cell: int, sense: float) -> float:
+    """The least (sense 1) or the largest (sense -1) value of one cell."""
+    import highspy
+
+    n = model.getNumCol()
+    cost = np.zeros(n)
+    cost[cell] = sense
+    model.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+    model.run()
+    if model.getModelStatus() == highspy.HighsModelStatus.kUnbounded:
+        return np.inf
+    return sense * model.getInfo().objective_function_value
 
 
 def coverage(path: Path) -> list[list]:

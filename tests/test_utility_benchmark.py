@@ -25,27 +25,30 @@ def utility():
     return module
 
 
-def totals(hub_values: dict[str, int]) -> pd.DataFrame:
-    """One measure's quarterly totals at every hub, region and the network, as the benchmark reads them."""
+def totals(hub_values: dict[str, int], months_of_a: tuple[int, int, int] | None = None) -> pd.DataFrame:
+    """One measure's quarterly totals at every hub, region and the network, as the benchmark reads them; with
+    `months_of_a`, hub a's three months too."""
     rows = dict(hub_values)
     for region, members in HUBS.groupby("region")["hub"]:
         rows[region] = sum(hub_values[h] for h in members)
     rows["network"] = sum(hub_values.values())
     level = {**dict.fromkeys(HUBS["hub"], "hub"), **dict.fromkeys(HUBS["region"], "region"), "network": "network"}
-    return pd.DataFrame(
-        {
-            "topic": "referrals",
-            "measure": "completed",
-            "period_level": "quarter",
-            "period": "2025-Q1",
-            "geo_level": [level[g] for g in rows],
-            "geo": list(rows),
-            "service_line": "all",
-            "language": "all",
-            "funding_stream": "all",
-            "outcome": "all",
-            "true": list(rows.values()),
-        }
+    frame = pd.DataFrame(
+        {"period_level": "quarter", "period": "2025-Q1", "geo": list(rows), "true": list(rows.values())}
+    )
+    if months_of_a:
+        months = pd.DataFrame(
+            {"period_level": "month", "period": ["2025-01", "2025-02", "2025-03"], "geo": "a", "true": months_of_a}
+        )
+        frame = pd.concat([frame, months], ignore_index=True)
+    return frame.assign(
+        topic="referrals",
+        measure="completed",
+        geo_level=frame["geo"].map(level),
+        service_line="all",
+        language="all",
+        funding_stream="all",
+        outcome="all",
     )
 
 
@@ -60,3 +63,17 @@ def test_a_small_hub_in_a_region_of_two_costs_two_other_hubs_and_a_second_region
 def test_nothing_need_be_hidden_where_no_total_is_small():
     rows = utility().least_hidden(totals({"a": 50, "b": 100, "c": 100, "d": 100, "e": 100, "f": 100}), HUBS, K)
     assert rows == [["completed", "quarter", 6, 0, 3, 0, 0]]
+
+
+def test_a_total_its_small_months_would_pin_is_hidden_like_a_small_one():
+    """Hub a's quarter of 12 is at least K, but published it would hold its months of 4 each to 1..10 (all
+    three hidden): so it is hidden, its region with it (the neighbour's staff would read it), and it costs the
+    same two other hubs. At 14 its months span K values and nothing need be hidden."""
+    pinned = utility().least_hidden(
+        totals({"a": 12, "b": 100, "c": 100, "d": 100, "e": 100, "f": 100}, (4, 4, 4)), HUBS, K
+    )
+    assert pinned == [["completed", "quarter", 6, 3, 3, 2, 0]]
+    wide = utility().least_hidden(
+        totals({"a": 14, "b": 100, "c": 100, "d": 100, "e": 100, "f": 100}, (4, 5, 5)), HUBS, K
+    )
+    assert wide == [["completed", "quarter", 6, 0, 3, 0, 0]]
