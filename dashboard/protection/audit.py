@@ -244,12 +244,14 @@ def _narrowest(report: pd.DataFrame, threshold: int) -> pd.DataFrame:
 
     A cell is at risk when fewer than K values remain and the part of it the attacker does not own could be
     small; a whole number of people, not a share of a figure it can already read. One hub's staff who find
-    the rest of a cell exactly zero learn only what the published zeros say, so that is not at risk either.
+    the rest of a cell exactly zero learn only what the published zeros say, so that is not at risk either;
+    but only where both ends are exact: witnesses that all happen to leave the rest at zero prove nothing.
     """
     report = report.copy()
     lower, upper, own, least = (report[c].to_numpy(float) for c in ("lower", "upper", "own", "least"))
     single = report.known.map(len).to_numpy() == 1
-    only_own = single & (np.abs(lower - own) < TOLERANCE) & (np.abs(upper - own) < TOLERANCE)
+    rest_zero = (np.abs(lower - own) < TOLERANCE) & (np.abs(upper - own) < TOLERANCE)
+    only_own = single & rest_zero & report["exact"].to_numpy(bool)
     could_be_small = np.ceil(least - own - TOLERANCE) < threshold
     report["at_risk"] = _too_narrow(lower, upper, threshold) & could_be_small & ~only_own
     # Narrow but not at risk (it cannot be small, or its rest is a known zero): hiding more can widen it until
